@@ -1,0 +1,36 @@
+"""AdamW: Adam with weight decay applied to the weights, not mixed into the gradient."""
+
+from __future__ import annotations
+
+from optdocs.optimizers.adam import Adam
+from optdocs.optimizers.base import LearningRate
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter, 2019), as ``torch.optim.AdamW``.
+
+    The weights shrink by $\gamma\lambda$ first, then Adam's step is taken with the plain
+    gradient:
+
+    $$
+    \begin{aligned}
+    \theta_{t-1}' &= \theta_{t-1} (1 - \gamma \lambda) \\
+    \theta_t &= \theta_{t-1}' - \gamma \, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+    \end{aligned}
+    $$
+
+    with $m_t, v_t, \hat m_t, \hat v_t$ as in :class:`Adam` but computed from $g_t = \nabla
+    f(\theta_{t-1})$ alone. In :class:`Adam`, $\lambda\theta$ joins the gradient and is divided by
+    $\sqrt{\hat v_t}$, so weights with large gradients are barely decayed; here every weight decays
+    at the same rate. PyTorch's default is ``weight_decay=1e-2``.
+    """
+
+    def __init__(self, lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+        super().__init__(lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+    # --8<-- [start:rule]
+    def update_rule(self, p, g, state, lr):
+        p *= 1 - lr * self.weight_decay                      # decoupled decay of the weights
+        self.adam_step(p, g, state, lr)                      # then Adam on the raw gradient
+    # --8<-- [end:rule]

@@ -1,0 +1,75 @@
+"""Stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optdocs._checks import check_finite, check_nonneg
+from optdocs.optimizers.base import LearningRate, Optimizer
+
+
+class SGD(Optimizer):
+    r"""Gradient descent with heavy-ball or Nesterov momentum, as ``torch.optim.SGD``.
+
+    With learning rate $\gamma$, momentum $\mu$, dampening $\tau$ and weight decay $\lambda$,
+    step $t$ computes
+
+    $$
+    \begin{aligned}
+    g_t &= \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
+    b_t &= \begin{cases} g_t & t = 1 \\ \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases} \\
+    d_t &= \begin{cases} g_t + \mu b_t & \text{Nesterov} \\ b_t & \text{otherwise} \end{cases} \\
+    \theta_t &= \theta_{t-1} - \gamma d_t
+    \end{aligned}
+    $$
+
+    With $\mu = 0$ there is no buffer and $d_t = g_t$: plain SGD.
+
+    Parameters
+    ----------
+    lr : float or schedule
+        Learning rate $\gamma$ (PyTorch's default is 1e-3).
+    momentum : float
+        Momentum factor $\mu \ge 0$.
+    dampening : float
+        Dampening $\tau$ for momentum; Nesterov needs 0.
+    weight_decay : float
+        L2 penalty $\lambda$ added to the gradient.
+    nesterov : bool
+        Use the Nesterov form (PyTorch's reformulation, no look-ahead evaluation needed).
+
+    State: ``momentum_buffer`` ($b_t$, when $\mu > 0$), ``effective_lr``, ``update``.
+    """
+
+    def __init__(self, lr: LearningRate = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False) -> None:
+        super().__init__(lr)
+        self.momentum = check_nonneg("momentum", momentum)
+        self.dampening = check_finite("dampening", dampening)
+        self.weight_decay = check_nonneg("weight_decay", weight_decay)
+        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                f"nesterov=True needs momentum > 0 and dampening = 0, got momentum={momentum!r}, "
+                f"dampening={dampening!r}"
+            )
+        self.nesterov = bool(nesterov)
+
+    # --8<-- [start:rule]
+    def update_rule(self, p, g, state, lr):
+        mu, tau, wd = self.momentum, self.dampening, self.weight_decay
+        if wd != 0:
+            g = g + wd * p                                   # g_t = grad + lambda * theta
+        if mu != 0:
+            if "momentum_buffer" not in state:
+                state["momentum_buffer"] = g.copy()          # b_1 = g_1
+            else:
+                b = state["momentum_buffer"]
+                b *= mu
+                b += (1 - tau) * g                           # b_t = mu b_{t-1} + (1 - tau) g_t
+            b = state["momentum_buffer"]
+            d = g + mu * b if self.nesterov else b           # Nesterov looks one step ahead
+        else:
+            d = g
+        p -= lr * d                                          # theta_t = theta_{t-1} - lr d_t
+        state["effective_lr"] = np.full_like(p, lr)
+    # --8<-- [end:rule]
