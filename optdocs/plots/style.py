@@ -80,3 +80,15 @@ def style_context():
     import matplotlib
 
     return matplotlib.rc_context(_RC)
+
+
+def to_svg(fig: Figure) -> bytes:
+    """The figure as SVG bytes that are identical for identical figures (fixed ids, no date)."""
+    import io
+
+    import matplotlib
+
+    buf = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
