@@ -37,13 +37,14 @@ class Adagrad(Optimizer):
             "initial_accumulator_value", initial_accumulator_value)
         self.eps = check_positive("eps", eps)
 
+    def init_state(self, p):
+        return {"sum": np.full_like(p, self.initial_accumulator_value)}
+
     # --8<-- [start:rule]
     def update_rule(self, p, g, state, lr):
         if self.weight_decay != 0:
             g = g + self.weight_decay * p                    # g_t = grad + lambda * theta
         clr = lr / (1 + (self.t - 1) * self.lr_decay)        # decayed learning rate
-        if "sum" not in state:
-            state["sum"] = np.full_like(p, self.initial_accumulator_value)
         s = state["sum"]
         s += g * g                                           # s_t = s_{t-1} + g_t^2
         rate = clr / (np.sqrt(s) + self.eps)                 # per-parameter rate

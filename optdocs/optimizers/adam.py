@@ -51,6 +51,12 @@ class Adam(Optimizer):
         self.weight_decay = check_nonneg("weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
 
+    def init_state(self, p):
+        state = {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
+        if self.amsgrad:
+            state["max_exp_avg_sq"] = np.zeros_like(p)
+        return state
+
     # --8<-- [start:rule]
     def update_rule(self, p, g, state, lr):
         if self.weight_decay != 0:
@@ -59,14 +65,13 @@ class Adam(Optimizer):
 
     def adam_step(self, p, g, state, lr):
         (b1, b2), t = self.betas, self.t
-        m = state.setdefault("exp_avg", np.zeros_like(p))
-        v = state.setdefault("exp_avg_sq", np.zeros_like(p))
+        m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= b1
         m += (1 - b1) * g                                    # m_t = b1 m_{t-1} + (1 - b1) g_t
         v *= b2
         v += (1 - b2) * g * g                                # v_t = b2 v_{t-1} + (1 - b2) g_t^2
         if self.amsgrad:
-            vmax = state.setdefault("max_exp_avg_sq", np.zeros_like(p))
+            vmax = state["max_exp_avg_sq"]
             np.maximum(vmax, v, out=vmax)                    # never let the denominator shrink
             v = vmax
         m_hat = m / (1 - b1**t)                              # bias corrections

@@ -52,7 +52,7 @@ def _pairs(params: Any, grads: Any) -> Iterator[tuple[Any, np.ndarray, np.ndarra
         )
     for key, p, g in pairs:
         name = "params" if key is _SINGLE else f"params[{key!r}]"
-        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
             raise ValueError(
                 f"{name} must be a float ndarray (updated in place), got "
                 f"{type(p).__name__}{'' if not hasattr(p, 'dtype') else ' of ' + str(p.dtype)}"
@@ -87,6 +87,10 @@ class Optimizer:
         self._structure: Any = None
 
     # -- what a subclass writes -------------------------------------------------------------
+    def init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        """The state buffers of a fresh parameter ``p`` (zeros, usually); none by default."""
+        return {}
+
     def update_rule(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray],
                     lr: float) -> None:
         """Update parameter ``p`` in place from gradient ``g``; keep what it needs in ``state``."""
@@ -105,7 +109,9 @@ class Optimizer:
         self.t += 1
         lr = self.lr_at(self.t)
         for key, p, g in pairs:
-            state = self.state.setdefault(key, {})
+            state = self.state.get(key)
+            if state is None:
+                state = self.state[key] = self.init_state(p)
             before = p.copy()
             self.update_rule(p, g.astype(p.dtype, copy=False), state, lr)
             state["update"] = p - before

@@ -40,11 +40,13 @@ class LAMB(Optimizer):
         self.eps = check_positive("eps", eps)
         self.weight_decay = check_nonneg("weight_decay", weight_decay)
 
+    def init_state(self, p):
+        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
+
     # --8<-- [start:rule]
     def update_rule(self, p, g, state, lr):
         (b1, b2), t = self.betas, self.t
-        m = state.setdefault("exp_avg", np.zeros_like(p))
-        v = state.setdefault("exp_avg_sq", np.zeros_like(p))
+        m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= b1
         m += (1 - b1) * g                                    # Adam's moments
         v *= b2

@@ -45,6 +45,9 @@ class LARS(Optimizer):
         self.trust_coefficient = check_positive("trust_coefficient", trust_coefficient)
         self.eps = check_positive("eps", eps)
 
+    def init_state(self, p):
+        return {"momentum_buffer": np.zeros_like(p)}
+
     # --8<-- [start:rule]
     def update_rule(self, p, g, state, lr):
         wd = self.weight_decay
@@ -53,7 +56,7 @@ class LARS(Optimizer):
             trust = self.trust_coefficient * w_norm / (g_norm + wd * w_norm + self.eps)
         else:
             trust = 1.0
-        v = state.setdefault("momentum_buffer", np.zeros_like(p))
+        v = state["momentum_buffer"]
         v *= self.momentum
         v += lr * trust * (g + wd * p)                       # v_t = m v_{t-1} + lr trust (g + wd w)
         p -= v                                               # theta_t = theta_{t-1} - v_t

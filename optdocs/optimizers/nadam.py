@@ -42,6 +42,10 @@ class NAdam(Optimizer):
         self.momentum_decay = check_nonneg("momentum_decay", momentum_decay)
         self.decoupled_weight_decay = bool(decoupled_weight_decay)
 
+    def init_state(self, p):
+        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p),
+                "mu_product": np.ones(())}
+
     # --8<-- [start:rule]
     def update_rule(self, p, g, state, lr):
         (b1, b2), t, psi = self.betas, self.t, self.momentum_decay
@@ -52,10 +56,9 @@ class NAdam(Optimizer):
                 g = g + self.weight_decay * p                # L2 penalty
         mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))              # momentum at t and t + 1
         mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        prod = state.setdefault("mu_product", np.ones(()))
-        prod *= mu
-        m = state.setdefault("exp_avg", np.zeros_like(p))
-        v = state.setdefault("exp_avg_sq", np.zeros_like(p))
+        prod = state["mu_product"]
+        prod *= mu                                           # prod_{i<=t} mu_i
+        m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= b1
         m += (1 - b1) * g
         v *= b2

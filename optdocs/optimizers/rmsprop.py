@@ -41,22 +41,30 @@ class RMSprop(Optimizer):
         self.momentum = check_nonneg("momentum", momentum)
         self.centered = bool(centered)
 
+    def init_state(self, p):
+        state = {"square_avg": np.zeros_like(p)}
+        if self.centered:
+            state["grad_avg"] = np.zeros_like(p)
+        if self.momentum > 0:
+            state["momentum_buffer"] = np.zeros_like(p)
+        return state
+
     # --8<-- [start:rule]
     def update_rule(self, p, g, state, lr):
         a = self.alpha
         if self.weight_decay != 0:
             g = g + self.weight_decay * p                    # g_t = grad + lambda * theta
-        v = state.setdefault("square_avg", np.zeros_like(p))
+        v = state["square_avg"]
         v *= a
         v += (1 - a) * g * g                                 # v_t = a v_{t-1} + (1 - a) g_t^2
         if self.centered:
-            gbar = state.setdefault("grad_avg", np.zeros_like(p))
+            gbar = state["grad_avg"]
             gbar *= a
             gbar += (1 - a) * g                              # running mean of g
             v = v - gbar * gbar                              # variance instead of raw 2nd moment
         rate = lr / (np.sqrt(v) + self.eps)                  # per-parameter rate
         if self.momentum > 0:
-            b = state.setdefault("momentum_buffer", np.zeros_like(p))
+            b = state["momentum_buffer"]
             b *= self.momentum
             b += g / (np.sqrt(v) + self.eps)                 # b_t = mu b_{t-1} + g_t / (sqrt(v) + eps)
             p -= lr * b
