@@ -25,8 +25,8 @@ class Adam(Optimizer):
     $$
     \begin{aligned}
     g_t &= \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
-    m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-    v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    m_t &= (1 - \beta_1) g_t + \beta_1 m_{t-1} \\
+    v_t &= (1 - \beta_2) g_t^2 + \beta_2 v_{t-1} \\
     \hat m_t &= m_t / (1 - \beta_1^t), \qquad \hat v_t = v_t / (1 - \beta_2^t) \\
     \theta_t &= \theta_{t-1} - \gamma \, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
     \end{aligned}

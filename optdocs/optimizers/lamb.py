@@ -17,7 +17,7 @@ class LAMB(Optimizer):
 
     $$
     \begin{aligned}
-    m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    m_t &= (1 - \beta_1) g_t + \beta_1 m_{t-1}, \qquad v_t = (1 - \beta_2) g_t^2 + \beta_2 v_{t-1} \\
     r_t &= \frac{m_t / (1 - \beta_1^t)}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon} \\
     u_t &= r_t + \lambda \theta_{t-1} \\
     \theta_t &= \theta_{t-1} - \gamma \, \frac{\phi(\lVert \theta_{t-1} \rVert)}{\lVert u_t \rVert} u_t

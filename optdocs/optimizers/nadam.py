@@ -18,7 +18,7 @@ class NAdam(Optimizer):
     $$
     \begin{aligned}
     g_t &= \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
-    m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    m_t &= (1 - \beta_1) g_t + \beta_1 m_{t-1}, \qquad v_t = (1 - \beta_2) g_t^2 + \beta_2 v_{t-1} \\
     \hat m_t &= \frac{\mu_{t+1} m_t}{1 - \prod_{i=1}^{t+1} \mu_i}
               + \frac{(1 - \mu_t) g_t}{1 - \prod_{i=1}^{t} \mu_i},
     \qquad \hat v_t = v_t / (1 - \beta_2^t) \\

@@ -25,6 +25,8 @@ class SGD(Optimizer):
 
     With $\mu = 0$ there is no buffer and $d_t = g_t$: plain SGD.
 
+    State: ``momentum_buffer`` ($b_t$, when $\mu > 0$), ``effective_lr``, ``update``.
+
     Parameters
     ----------
     lr : float or schedule
@@ -37,8 +39,6 @@ class SGD(Optimizer):
         L2 penalty $\lambda$ added to the gradient.
     nesterov : bool
         Use the Nesterov form (PyTorch's reformulation, no look-ahead evaluation needed).
-
-    State: ``momentum_buffer`` ($b_t$, when $\mu > 0$), ``effective_lr``, ``update``.
     """
 
     def __init__(self, lr: LearningRate = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
