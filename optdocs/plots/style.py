@@ -57,8 +57,11 @@ def linestyle(i: int) -> str:
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0,
+               sharex: bool | str = False, sharey: bool | str = False,
                **subplot_kw: Any) -> tuple[Figure, Any]:
     """A transparent figure in the optdocs style and its axes (one Axes, or an array of them).
+
+    ``sharex``/``sharey`` go to :meth:`Figure.subplots`; other keywords become ``subplot_kw``.
 
     The style is applied through ``matplotlib.rc_context`` only while the axes are created, so
     global rcParams are left as they were.
@@ -68,7 +71,8 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(width, height), layout="constrained")
         fig.patch.set_alpha(0.0)
-        axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
+        axes = fig.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True,
+                            subplot_kw=subplot_kw or None)
     for ax in (axes.flat if hasattr(axes, "flat") else [axes]):
         ax.patch.set_alpha(0.0)
     return fig, axes
