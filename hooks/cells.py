@@ -1,0 +1,398 @@
+"""MkDocs hook: run every ```python block at build time and render it as a runnable cell.
+
+``on_config`` registers a pymdownx.superfences custom fence for the language ``python`` (```py and
+```pycon stay ordinary, display-only blocks). For each block the fence
+
+1. highlights the code with the same highlighter superfences uses (so Material's copy button,
+   ``hl_lines``, ``title`` and code annotations behave as in any other block);
+2. runs the code in-process, like ``python file.py``: a fresh namespace with
+   ``__name__ == "__main__"``, cwd = repo root, ``sys.argv = ["<cell>"]``, matplotlib's Agg
+   backend, stdout and stderr captured together, rcParams / numpy error state / warning filters /
+   sys.path restored afterwards. Nothing is seeded: a snippet seeds its own generators.
+   Figures shown with ``plt.show()`` and pyplot figures still open at the end become SVG files
+   ``cells/<sha>.svg`` in the site;
+3. emits the cell markup of CONTRACTS.md ("Runnable cell HTML").
+
+A block that raises stops the build with the page, the block's line and first line, and the
+traceback. Results are cached in ``.cache/optdocs-cells/`` (or ``$OPTDOCS_CACHE_DIR``) keyed by the
+code, the sources of every optdocs module it imports (transitively, from its import statements)
+and the library versions; a warm rebuild runs nothing. Set
+``OPTDOCS_STATS_FILE`` to get the counts as JSON, or read the INFO log line.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import html
+import io
+import json
+import linecache
+import os
+import re
+import sys
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+os.environ["MPLBACKEND"] = "Agg"
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import get_plugin_logger  # noqa: E402
+from mkdocs.utils import get_relative_url  # noqa: E402
+from pymdownx.superfences import SuperFencesException, highlight_validator  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CACHE_VERSION = "1"
+CELL_FILENAME = "<cell>"
+ANNOTATIONS_SLOT = "<!--optdocs-annotations-->"
+CELL_END = "<!--/optdocs-cell-->"
+ANNOTATION_MARK = re.compile(r"#.*\(\d+\)")
+FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?:python|\{[^}]*\.python\b)")
+
+log = get_plugin_logger("optdocs")
+
+
+class CellError(SuperFencesException, PluginError):
+    """A python block failed at build time.
+
+    A SuperFencesException, so superfences lets it through instead of silently dropping the block;
+    a PluginError, so MkDocs reports the message without its own traceback.
+    """
+
+
+_state: dict = {"page": None, "count": 0, "lines": {}, "svgs": {}, "stats": {}}
+
+
+# ---------------------------------------------------------------------------------------- hooks
+
+
+def on_config(config):
+    fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+    fences[:] = [f for f in fences if f.get("name") != "python"]
+    fences.append({
+        "name": "python",
+        "class": "optdocs-cell",
+        "format": format_cell,
+        "validator": highlight_validator,
+    })
+    if "pymdownx.superfences" not in config.markdown_extensions:
+        config.markdown_extensions.append("pymdownx.superfences")
+    # include paths relative to the repository, whatever the current directory
+    snippets = config.mdx_configs.get("pymdownx.snippets")
+    if snippets is not None:
+        snippets["base_path"] = [
+            str((REPO_ROOT / p).resolve()) for p in snippets.get("base_path", ["."])
+        ]
+    _state.update(page=None, svgs={}, stats={"cells_run": 0, "cells_cached": 0, "seconds": 0.0})
+    _key_notebook_cache(config)
+    return config
+
+
+def _key_notebook_cache(config) -> None:
+    """Make mkdocs-jupyter's cache of executed notebooks depend on the optdocs sources too.
+
+    mkdocs-jupyter keys its cache on the notebook file only, so a notebook would keep showing the
+    output of old optdocs code. Its cache goes to ``.cache/mkdocs-jupyter/<digest>/`` instead,
+    the digest covering every optdocs source file and the library versions.
+    """
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None or not plugin.config.get("cache", False):
+        return
+    import importlib
+
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    registry = importlib.import_module("guide.registry")
+    digest = hashlib.sha256(
+        (registry.environment_digest() + registry.sources_digest(REPO_ROOT / "optdocs")).encode()
+    ).hexdigest()[:16]
+    root = Path(os.environ.get("OPTDOCS_CACHE_DIR", REPO_ROOT / ".cache")) / "mkdocs-jupyter"
+    plugin.config["cache_dir"] = str(root / digest)
+    week = time.time() - 7 * 86400
+    for old in root.glob("*/"):  # digests of older trees, unused for a week
+        if old.name != digest and old.stat().st_mtime < week:
+            for f in old.glob("*"):
+                f.unlink()
+            old.rmdir()
+
+
+def on_page_markdown(markdown, page, config, files):
+    _state["page"] = page
+    _state["count"] = 0
+    _state["lines"] = fence_lines(markdown)
+    return markdown
+
+
+def on_page_content(html_text, page, config, files):
+    _state["page"] = None
+    return move_annotations(html_text)
+
+
+def on_post_build(config):
+    site = Path(config.site_dir) / "cells"
+    if _state["svgs"]:
+        site.mkdir(parents=True, exist_ok=True)
+    for sha, svg in _state["svgs"].items():
+        (site / f"{sha}.svg").write_bytes(svg)
+    stats = _state["stats"]
+    log.info("cells: %d run, %d cached (%.1f s)", stats["cells_run"], stats["cells_cached"],
+             stats["seconds"])
+    record = _sibling("figures")
+    if record is not None:
+        record.record_stats("cells", stats)
+
+
+# ------------------------------------------------------------------------------------ the fence
+
+
+def format_cell(src, language, class_name, options, md, **kwargs):
+    page = _state["page"]
+    kwargs.pop("class_name", None)
+    code_html = md.preprocessors["fenced_code_block"].highlight(
+        src=src, language=language, options=options, md=md, **kwargs
+    )
+    if page is None:  # Markdown rendered outside a page: show the code only
+        return code_html
+    _state["count"] += 1
+    cell_id = f"c{_state['count']}"
+    output, figures = run_cached(src, page, cell_id)
+    parts = [f'<div class="optdocs-cell" data-optdocs-cell="{cell_id}" data-state="idle">',
+             code_html]
+    if ANNOTATION_MARK.search(src):
+        parts.append(ANNOTATIONS_SLOT)
+    parts.append('<script type="text/x-python" class="optdocs-cell__source">'
+                 + src.replace("</", "<\\/") + "</script>")
+    parts.append('<div class="optdocs-cell__output" data-role="output">')
+    if output:
+        parts.append(f'<pre class="optdocs-cell__stdout">{html.escape(output, quote=False)}</pre>')
+    for i, sha in enumerate(figures, 1):
+        url = get_relative_url(f"cells/{sha}.svg", page.url)
+        parts.append(f'<img class="optdocs-cell__figure" src="{url}" '
+                     f'alt="Figure {i} produced by this code">')
+    parts.append("</div>")
+    parts.append("</div>" + CELL_END)
+    return "".join(parts)
+
+
+def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
+    key = hashlib.sha256(
+        "\0".join((CACHE_VERSION, _sources_digest(src), src)).encode()
+    ).hexdigest()
+    cache = _cache_dir()
+    entry = cache / f"{key}.json"
+    stats = _state["stats"]
+    if entry.exists():
+        data = json.loads(entry.read_text())
+        svg_paths = [cache / "svg" / f"{sha}.svg" for sha in data["figures"]]
+        if all(p.exists() for p in svg_paths):
+            for sha, p in zip(data["figures"], svg_paths, strict=True):
+                _state["svgs"][sha] = p.read_bytes()
+            stats["cells_cached"] += 1
+            return data["output"], data["figures"]
+    t0 = time.perf_counter()
+    output, svgs, error = execute(src)
+    stats["seconds"] += time.perf_counter() - t0
+    if error is not None:
+        line = _state["lines"].get(src.strip("\n"), "?")
+        first = next((ln for ln in src.splitlines() if ln.strip()), "")
+        where = f"docs/{page.file.src_uri}:{line}"
+        raise CellError(
+            f"python block {cell_id} at {where} failed (block starts: {first.strip()!r}).\n"
+            f"Line numbers below count from the block's first line.\n{error}"
+            + (f"\nOutput before the error:\n{output}" if output.strip() else "")
+        )
+    shas = []
+    (cache / "svg").mkdir(exist_ok=True)
+    for svg in svgs:
+        sha = hashlib.sha256(svg).hexdigest()[:20]
+        _write_atomic(cache / "svg" / f"{sha}.svg", svg)
+        _state["svgs"][sha] = svg
+        shas.append(sha)
+    _write_atomic(entry, json.dumps({"output": output, "figures": shas}).encode())
+    stats["cells_run"] += 1
+    return output, shas
+
+
+def execute(src: str) -> tuple[str, list[bytes], str | None]:
+    """Run ``src`` as a fresh ``__main__``; return (stdout+stderr, SVGs of figures, traceback)."""
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    svgs: list[bytes] = []
+
+    def save_open_figures():
+        for num in plt.get_fignums():
+            svgs.append(_svg(plt.figure(num)))
+        plt.close("all")
+
+    def show(*args, **kwargs):
+        save_open_figures()
+
+    buf = io.StringIO()
+    namespace = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
+    saved = (sys.argv[:], os.getcwd(), sys.path[:], np.geterr(), plt.show)
+    linecache.cache[CELL_FILENAME] = (len(src), None, src.splitlines(keepends=True), CELL_FILENAME)
+    error = None
+    plt.close("all")
+    try:
+        os.chdir(REPO_ROOT)
+        sys.argv = [CELL_FILENAME]
+        sys.path.insert(0, str(REPO_ROOT))
+        plt.show = show
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf), \
+                warnings.catch_warnings(), matplotlib.rc_context():
+            _python_default_warning_filters()
+            warnings.showwarning = _warning_printer(buf)
+            try:
+                exec(compile(src, CELL_FILENAME, "exec"), namespace)
+            except SystemExit as exc:
+                if exc.code not in (None, 0):
+                    error = f"SystemExit({exc.code!r})"
+            except BaseException as exc:  # noqa: BLE001 - reported as a build failure
+                error = "".join(traceback.format_exception(exc.with_traceback(_user_tb(exc))))
+            if error is None:
+                save_open_figures()
+    finally:
+        plt.close("all")
+        sys.argv, cwd, sys.path[:], err, plt.show = saved[0], saved[1], saved[2], saved[3], saved[4]
+        os.chdir(cwd)
+        np.seterr(**err)
+        linecache.cache.pop(CELL_FILENAME, None)
+    return buf.getvalue(), svgs, error
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _user_tb(exc):
+    """The traceback without this hook's frames (start at the first frame of the cell)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != CELL_FILENAME:
+        tb = tb.tb_next
+    return tb or exc.__traceback__
+
+
+def _python_default_warning_filters():
+    """The filters a plain ``python file.py`` starts with (the build tool's may differ)."""
+    warnings.resetwarnings()
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+    for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
+def _warning_printer(stream):
+    """Print warnings to ``stream`` as Python does (MkDocs would route them to its log)."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        stream.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    return show
+
+
+def _svg(fig) -> bytes:
+    import matplotlib
+
+    out = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "optdocs-cell", "svg.fonttype": "path"}):
+        fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def _cache_dir() -> Path:
+    root = Path(os.environ.get("OPTDOCS_CACHE_DIR", REPO_ROOT / ".cache"))
+    path = root / "optdocs-cells"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _sources_digest(src: str) -> str:
+    """Digest of the library versions and of every optdocs / guide module the code imports."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    import importlib
+
+    registry = importlib.import_module("guide.registry")
+    try:
+        files = registry.source_closure(src)
+    except SyntaxError:
+        files = []  # the run reports it
+    return registry.environment_digest() + registry.sources_digest(*files)
+
+
+def _sibling(stem: str):
+    """The other optdocs hook module, as MkDocs loaded it (keyed by its path in mkdocs.yml)."""
+    for name, module in sys.modules.items():
+        if name.replace("\\", "/").endswith(f"hooks/{stem}.py"):
+            return module
+    return None
+
+
+def fence_lines(markdown: str) -> dict[str, int]:
+    """Map the (dedented) code of each ```python block to the Markdown line where it starts."""
+    lines = markdown.splitlines()
+    found: dict[str, int] = {}
+    i = 0
+    while i < len(lines):
+        m = FENCE_OPEN.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, fence = m.group("indent"), m.group("fence")
+        body, j = [], i + 1
+        while j < len(lines):
+            stripped = lines[j].strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                break
+            body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
+            j += 1
+        found.setdefault("\n".join(body).strip("\n"), i + 2)
+        i = j + 1
+    return found
+
+
+def move_annotations(page_html: str) -> str:
+    """Put the annotation list that follows a cell right after the cell's code block.
+
+    Material finds a code block's annotations in the element just after its ``.highlight``; in a
+    cell that is the slot left by :func:`format_cell`.
+    """
+    out, pos = [], 0
+    while True:
+        end = page_html.find(CELL_END, pos)
+        if end < 0:
+            out.append(page_html[pos:])
+            break
+        start = page_html.rfind('<div class="optdocs-cell"', pos, end)
+        cell = page_html[start:end]
+        after = end + len(CELL_END)
+        m = re.match(r"\s*(?:<p>\s*</p>\s*)*<ol>", page_html[after:])
+        if ANNOTATIONS_SLOT in cell and m:
+            ol_start = after + m.end() - len("<ol>")
+            ol_end = _balanced_end(page_html, ol_start, "ol")
+            cell = cell.replace(ANNOTATIONS_SLOT, page_html[ol_start:ol_end])
+            after = ol_end
+        out.append(page_html[pos:start])
+        out.append(cell.replace(ANNOTATIONS_SLOT, ""))
+        pos = after
+    return "".join(out)
+
+
+def _balanced_end(text: str, start: int, tag: str) -> int:
+    depth, pattern = 0, re.compile(rf"<(/?){tag}\b[^>]*>")
+    for m in pattern.finditer(text, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.end()
+    return len(text)

@@ -1,0 +1,296 @@
+"""The MkDocs site builds strictly, offline-clean and reproducibly, and shows fresh numbers.
+
+One strict build per session (a second, warm one for the cache tests). The builds use the
+repository's cache (.cache/), so the first one is fast when nothing changed; the numbers test
+recomputes every number from scratch, so a stale cache cannot hide a wrong figure in the text.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_helpers import (  # noqa: E402
+    REPO_ROOT,
+    build_site,
+    css_urls,
+    is_external,
+    mkdocs_config,
+    nav_pages,
+    page_output,
+    scan_html,
+)
+
+SEED_TOOL = REPO_ROOT.parent / "shared" / "tools" / "seed_overlap.py"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("site")
+    stats = tmp / "stats.json"
+    result = build_site(tmp / "site", env={"OPTDOCS_STATS_FILE": str(stats)})
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.output}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def rebuilt(built, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("site-warm")
+    stats = tmp / "stats.json"
+    before = notebook_cache_files()
+    result = build_site(tmp / "site", env={"OPTDOCS_STATS_FILE": str(stats)})
+    assert result.returncode == 0, f"second mkdocs build failed:\n{result.output}"
+    data = json.loads(stats.read_text())
+    data["notebooks_executed"] = sorted(set(notebook_cache_files()) - set(before))
+    return result, data
+
+
+def notebook_cache_files() -> list[tuple[str, int]]:
+    """(path, mtime) of mkdocs-jupyter's cached notebook renderings: a new one means a run."""
+    root = Path(os.environ.get("OPTDOCS_CACHE_DIR", REPO_ROOT / ".cache")) / "mkdocs-jupyter"
+    return [(str(p), p.stat().st_mtime_ns) for p in root.rglob("*.json")]
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_strict_build_has_no_warnings(built):
+    assert built.warnings == [], "\n".join(built.warnings)
+    print(f"build took {built.seconds:.1f} s")
+
+
+def test_every_nav_page_is_built(built):
+    config = mkdocs_config()
+    pages = nav_pages(config.get("nav"))
+    assert pages, "mkdocs.yml has no nav"
+    use_dirs = config.get("use_directory_urls", True)
+    missing = [p for p in pages if not (built.site / page_output(p, use_dirs)).is_file()]
+    assert missing == []
+
+
+def resolve(page: Path, site: Path, url: str) -> Path:
+    path = unquote(urlsplit(url).path)
+    if path.startswith("/"):
+        return site / path.lstrip("/")
+    target = (page.parent / path)
+    return target / "index.html" if path.endswith("/") or path == "" else target
+
+
+def test_every_image_exists_and_has_alt_text(built):
+    problems = []
+    for page in html_pages(built.site):
+        for img in scan_html(page.read_text(encoding="utf-8")).images:
+            src = img.get("src", "")
+            rel = page.relative_to(built.site)
+            if src.startswith("data:"):
+                continue
+            if is_external(src):
+                problems.append(f"{rel}: external image {src}")
+            elif not resolve(page, built.site, src).is_file():
+                problems.append(f"{rel}: missing image {src}")
+            if not img.get("alt", "").strip():
+                problems.append(f"{rel}: image {src} has no alt text")
+    assert problems == []
+
+
+def guide_registry():
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from guide import registry
+
+    registry.load_all()
+    return registry
+
+
+def test_every_registered_figure_is_in_the_site(built):
+    registry = guide_registry()
+    missing = []
+    for name in registry.FIGURES:
+        svg = built.site / "figures" / f"{name}.svg"
+        if not svg.is_file() or b"<svg" not in svg.read_bytes()[:2000]:
+            missing.append(name)
+    assert missing == []
+
+
+def test_no_page_or_stylesheet_loads_from_another_host(built):
+    found = []
+    for page in html_pages(built.site):
+        scan = scan_html(page.read_text(encoding="utf-8"))
+        rel = page.relative_to(built.site)
+        for tag, attr, url in scan.resources:
+            if is_external(url):
+                found.append(f"{rel}: <{tag} {attr}={url}>")
+        for css in scan.inline_styles:
+            found += [f"{rel}: <style> url({u})" for u in css_urls(css) if is_external(u)]
+    for css_file in sorted(built.site.rglob("*.css")):
+        for url in css_urls(css_file.read_text(encoding="utf-8", errors="replace")):
+            if is_external(url):
+                found.append(f"{css_file.relative_to(built.site)}: url({url})")
+    assert found == []
+
+
+def test_numbers_in_the_text_equal_a_fresh_computation(built):
+    shown: dict[str, set[str]] = {}
+    for page in html_pages(built.site):
+        for name, text in scan_html(page.read_text(encoding="utf-8")).numbers:
+            shown.setdefault(name, set()).add(text)
+    registry = guide_registry()
+    unknown = sorted(set(shown) - set(registry.NUMBERS))
+    assert unknown == [], "the site shows numbers that guide/ does not register"
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(shown):
+        by_module.setdefault(registry.NUMBERS[name].module, []).append(name)
+    # one fresh process per chapter module (forked: no cache, nothing shared with the build)
+    fresh: dict[str, str] = {}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context) as pool:
+        for result in pool.map(compute_numbers, by_module.values()):
+            fresh.update(result)
+    wrong = {name: (sorted(texts), fresh[name]) for name, texts in shown.items()
+             if texts != {fresh[name]}}
+    assert wrong == {}, "numbers in the site differ from a fresh computation (shown, fresh)"
+
+
+def compute_numbers(names: list[str]) -> dict[str, str]:
+    from guide import registry
+
+    return {name: registry.compute_number(name) for name in names}
+
+
+def test_warm_rebuild_recomputes_nothing(rebuilt):
+    result, stats = rebuilt
+    assert stats["cells"]["cells_run"] == 0, stats
+    assert stats["figures"]["figures_computed"] == 0, stats
+    assert stats["figures"]["numbers_computed"] == 0, stats
+    assert stats["notebooks_executed"] == [], stats
+    print(f"warm build took {result.seconds:.1f} s")
+
+
+def test_rebuild_gives_identical_pages_and_figures(built, rebuilt):
+    result, _ = rebuilt
+    # a re-executed notebook may split the same printed text into other output chunks
+    notebooks = {page_output(str(nb.relative_to(REPO_ROOT / "docs").with_suffix(".md")))
+                 for nb in (REPO_ROOT / "docs").rglob("*.ipynb")}
+    differ = []
+    for first in sorted(built.site.rglob("*")):
+        if first.suffix not in (".html", ".svg") or not first.is_file():
+            continue
+        rel = first.relative_to(built.site)
+        if rel.as_posix() in notebooks:
+            continue
+        second = result.site / rel
+        if not second.is_file() or second.read_bytes() != first.read_bytes():
+            differ.append(str(rel))
+    assert differ == []
+
+
+# --- the hooks' failure modes, on a one-page site ---------------------------------------------
+
+def small_site(tmp: Path, page: str, hooks: list[str]) -> Path:
+    (tmp / "docs").mkdir(parents=True)
+    (tmp / "docs" / "index.md").write_text(textwrap.dedent(page))
+    hook_lines = "\n".join(f"  - {REPO_ROOT / 'hooks' / h}" for h in hooks)
+    (tmp / "mkdocs.yml").write_text(
+        "site_name: t\nhooks:\n" + hook_lines
+        + "\nmarkdown_extensions:\n  - pymdownx.highlight:\n      pygments_lang_class: true"
+        + "\n  - pymdownx.superfences\n"
+    )
+    return tmp / "mkdocs.yml"
+
+
+def test_a_failing_python_block_fails_the_build_with_its_place(tmp_path):
+    config = small_site(tmp_path, """\
+        # Page
+
+        Some text.
+
+        ```python
+        total = 1
+        print("partial output")
+        raise RuntimeError("deliberate failure")
+        ```
+        """, ["cells.py"])
+    result = build_site(tmp_path / "site", config=config, cwd=tmp_path,
+                        env={"OPTDOCS_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode != 0
+    assert "docs/index.md:6" in result.output
+    assert "'total = 1'" in result.output
+    assert 'File "<cell>", line 3' in result.output
+    assert "RuntimeError: deliberate failure" in result.output
+    assert "partial output" in result.output
+
+
+def test_an_unknown_number_fails_the_build(built, tmp_path):
+    config = small_site(tmp_path, """\
+        # Page
+
+        The value is {{ no_such_number_anywhere }}; in code `{{ ignored }}` stays.
+        """, ["figures.py"])
+    result = build_site(tmp_path / "site", config=config, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "index.md:3: unknown number {{ no_such_number_anywhere }}" in result.output
+
+
+def test_cells_render_per_the_runner_contract(tmp_path):
+    config = small_site(tmp_path, """\
+        # Page
+
+        ```python
+        import matplotlib.pyplot as plt
+        print("</script> is escaped")
+        plt.plot([0, 1], [1, 0])
+        plt.show()
+        plt.figure()
+        plt.plot([0, 1], [0, 1])
+        ```
+
+        ```py
+        print("display only")
+        ```
+
+        ```python
+        pass
+        ```
+        """, ["cells.py"])
+    result = build_site(tmp_path / "site", config=config, cwd=tmp_path,
+                        env={"OPTDOCS_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.output
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert html.count('class="optdocs-cell"') == 2
+    assert ('<div class="optdocs-cell" data-optdocs-cell="c1" data-state="idle">'
+            '<div class="language-python highlight"><pre><span></span><code>') in html
+    assert 'data-optdocs-cell="c2"' in html
+    assert '<script type="text/x-python" class="optdocs-cell__source">' in html
+    assert 'print("<\\/script> is escaped")' in html
+    assert '<pre class="optdocs-cell__stdout">&lt;/script&gt; is escaped\n</pre>' in html
+    images = [i for i in scan_html(html).images if "optdocs-cell__figure" in i.get("class", "")]
+    assert [i["alt"] for i in images] == ["Figure 1 produced by this code",
+                                         "Figure 2 produced by this code"]
+    for img in images:
+        assert img["src"].startswith("cells/") and (tmp_path / "site" / img["src"]).is_file()
+    assert html.count('class="optdocs-cell__output"') == 2
+    assert html.count("optdocs-cell__stdout") == 1  # the empty cell has no <pre>
+    assert '<div class="language-py highlight">' in html
+
+
+# --- the source articles' wording stays out of the project --------------------------------------
+
+def test_no_passage_is_copied_from_the_source_articles():
+    assert SEED_TOOL.is_file(), (
+        f"{SEED_TOOL} not found: the check needs the shared/ folder beside the repository "
+        "(clone it next to main/)"
+    )
+    proc = subprocess.run([sys.executable, str(SEED_TOOL), str(REPO_ROOT)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
