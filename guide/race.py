@@ -1,0 +1,304 @@
+"""Chapter 9, the race (docs/race.md).
+
+Part 1: SGD, momentum, RMSprop and Adam from the same start on flat_steep with one shared learning
+rate, 0.10 and 0.45 (the visual guide's two settings). Part 2: the same four on Rosenbrock, Beale
+and Himmelblau, each optimizer with its own learning rate picked from a fixed grid at build time.
+No gradient noise anywhere, so every race is deterministic.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from guide.registry import figure, number
+from optdocs import SGD, Adam, RMSprop
+from optdocs.landscapes import beale, flat_steep, himmelblau, rosenbrock
+from optdocs.simulate import race, simulate
+
+NAMES = ("SGD", "Momentum", "RMSprop", "Adam")
+TOL = 1e-2            # "settled": within this distance of a minimum from some step to the end
+BLOWUP = 100.0        # "diverged": non-finite, or final loss above BLOWUP x the starting loss
+
+
+def make(name: str, lr: float):
+    return {"SGD": lambda: SGD(lr=lr),
+            "Momentum": lambda: SGD(lr=lr, momentum=0.9),
+            "RMSprop": lambda: RMSprop(lr=lr),
+            "Adam": lambda: Adam(lr=lr)}[name]()
+
+
+def settle_step(tr) -> int:
+    """First step from which the run stays within TOL of a minimum to the end; -1 if it does not."""
+    m = tr.landscape.minima
+    dist = np.linalg.norm(tr.positions[:, 0, None, :] - m, axis=-1).min(axis=-1)
+    far = np.flatnonzero(dist > TOL)
+    if far.size and far[-1] == len(dist) - 1:
+        return -1
+    return int(far[-1]) + 1 if far.size else 0
+
+
+def summary(tr) -> dict:
+    start, final = tr.losses[0, 0], tr.losses[-1, 0]
+    return {
+        "final": float(final),
+        "steps": settle_step(tr),
+        "worst": float(np.max(tr.losses[:, 0])),
+        "diverged": bool(tr.diverged[0] or not final <= BLOWUP * start),
+    }
+
+
+# --- part 1: flat_steep, one learning rate for all ----------------------------------------------
+
+SHARED_LRS = (0.10, 0.45)
+SHARED_STEPS = 300
+
+
+@cache
+def shared_race(lr: float) -> dict:
+    return race(flat_steep, {n: make(n, lr) for n in NAMES}, steps=SHARED_STEPS)
+
+
+@cache
+def shared_table(lr: float) -> dict[str, dict]:
+    return {n: summary(tr) for n, tr in shared_race(lr).items()}
+
+
+@cache
+def sgd_slow_steps() -> int:
+    """SGD at lr 0.10 needs this many steps to arrive (longer than the race)."""
+    return settle_step(simulate(flat_steep, SGD(lr=0.10), steps=2000))
+
+
+@cache
+def claim_checks() -> bool:
+    slow, fast = shared_table(0.10), shared_table(0.45)
+    # lr 0.10: SGD has not arrived in the race, Adam has, and without blowing up
+    assert slow["SGD"]["steps"] == -1 and slow["Adam"]["steps"] > 0
+    assert sgd_slow_steps() > 4 * slow["Adam"]["steps"]
+    start = float(flat_steep.loss(flat_steep.start))
+    assert slow["Adam"]["worst"] <= start * (1 + 1e-12) and fast["Adam"]["worst"] <= start * (1 + 1e-12)
+    assert slow["RMSprop"]["steps"] == min(v["steps"] for v in slow.values() if v["steps"] > 0)
+    # lr 0.45: SGD diverges (w2 grows by |1 - 8 lr| = 2.6 per step); Adam arrives
+    assert fast["SGD"]["diverged"] and not fast["Adam"]["diverged"] and fast["Adam"]["steps"] > 0
+    # momentum 0.9 is also stable: 0.45 * 8 = 3.6 < 2 (1 + 0.9) = 3.8
+    assert not fast["Momentum"]["diverged"]
+    # the cell's hints: SGD's edge is 2/8, momentum 0.9's edge is 3.8/8 = 0.475
+    for lr, mu, ok in ((0.24, 0.0, True), (0.26, 0.0, False), (0.47, 0.9, True), (0.48, 0.9, False)):
+        assert steep_bounded(lr, mu) == ok, (lr, mu)
+    return True
+
+
+def steep_bounded(lr: float, mu: float) -> bool:
+    """Does the steep coordinate (curvature 8) shrink over 3000 steps?"""
+    w, opt = np.array([1.0]), SGD(lr=lr, momentum=mu)
+    with np.errstate(all="ignore"):
+        for _ in range(3000):
+            opt.step(w, 8.0 * w)
+    return bool(abs(w[0]) < 1e-3)
+
+
+def w1_progress(name: str, lr: float, t: int = 50) -> float:
+    """Fraction of the way from w1 = -4 to 0 covered after t steps."""
+    return float(1 - abs(shared_race(lr)[name].path()[t, 0]) / 4)
+
+
+# --- part 2: classic test functions, a tuned lr per optimizer -------------------------------------
+
+GRID = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0)
+SURFACES = {"rosenbrock": (rosenbrock, 2000), "beale": (beale, 2000), "himmelblau": (himmelblau, 500)}
+
+
+def rank(s: dict) -> tuple:
+    """Settled beats not settled; then fewer steps; then lower final loss."""
+    if s["diverged"]:
+        return (2, 0, np.inf)
+    return (0, s["steps"], s["final"]) if s["steps"] > 0 else (1, 0, s["final"])
+
+
+@cache
+def tuned(surface: str) -> dict[str, tuple[float, dict]]:
+    """For each optimizer, the grid lr with the best rank, and its summary."""
+    ls, steps = SURFACES[surface]
+    out = {}
+    for n in NAMES:
+        best = None
+        for lr in GRID:
+            s = summary(simulate(ls, make(n, lr), steps=steps))
+            if best is None or rank(s) < rank(best[1]):
+                best = (lr, s)
+        out[n] = best
+    return out
+
+
+@cache
+def tuned_race(surface: str) -> dict:
+    ls, steps = SURFACES[surface]
+    return race(ls, {n: make(n, lr) for n, (lr, _) in tuned(surface).items()}, steps=steps)
+
+
+@cache
+def surface_checks() -> bool:
+    ros, bea, him = (tuned(s) for s in ("rosenbrock", "beale", "himmelblau"))
+    steps = {s: {n: v[1]["steps"] for n, v in tuned(s).items()} for s in SURFACES}
+    assert steps["rosenbrock"]["SGD"] == -1 and steps["rosenbrock"]["RMSprop"] == -1
+    assert 0 < steps["rosenbrock"]["Momentum"] < steps["rosenbrock"]["Adam"]
+    assert steps["beale"]["Adam"] == min(v for v in steps["beale"].values() if v > 0)
+    assert ros["Adam"][0] > ros["RMSprop"][0] and bea["Adam"][0] > bea["RMSprop"][0]
+    basins = {n: int(tr.basins()[0]) for n, tr in tuned_race("himmelblau").items()}
+    assert basins["Momentum"] != 0 and all(basins[n] == 0 for n in NAMES if n != "Momentum")
+    assert all(v > 0 for v in steps["himmelblau"].values())
+    return True
+
+
+def all_tuned_lrs() -> list[float]:
+    return [lr for s in SURFACES for lr, _ in tuned(s).values()]
+
+
+def minimum_reached(surface: str, name: str) -> str:
+    ls = SURFACES[surface][0]
+    tr = tuned_race(surface)[name]
+    if settle_step(tr) < 0:
+        return "none"
+    x, y = ls.minima[int(tr.basins()[0])]
+    return f"({x:.2f}, {y:.2f})"
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def _contour_race(ax, landscape, runs, title):
+    from optdocs.plots import contour
+
+    contour(landscape, {n: tr for n, tr in runs.items()}, ax=ax, levels=20, title=title)
+
+
+@figure("race-flat-steep",
+        alt="Two contour plots of the flat-steep bowl with the paths of SGD, momentum, RMSprop "
+            "and Adam from (-4, 1). At learning rate 0.10 SGD creeps along the floor while the "
+            "others reach the minimum; at 0.45 SGD bounces off the top and bottom of the window "
+            "(it diverges), momentum and RMSprop overshoot widely, Adam heads to the minimum.")
+def _():
+    from optdocs.plots import new_figure
+
+    fig, axes = new_figure(ncols=2, width=11.0, height=4.2)
+    for ax, lr in zip(axes, SHARED_LRS, strict=True):
+        runs = {}
+        for n, tr in shared_race(lr).items():
+            p = tr.path()
+            if shared_table(lr)[n]["diverged"]:          # cut a diverging path once it leaves
+                out = np.flatnonzero(np.abs(p[:, 1]) > 2 * flat_steep.box[1])
+                p = p[:out[0] + 1] if out.size else p
+                n = f"{n} (diverges)"
+            runs[n] = p
+        _contour_race(ax, flat_steep, runs, f"lr = {lr:.2f} for all four")
+        ax.set_xlabel("$w_1$ (flat)")
+        ax.set_ylabel("$w_2$ (steep)")
+    return fig
+
+
+def _surface_figure(surface: str):
+    from optdocs.plots import new_figure
+
+    ls = SURFACES[surface][0]
+    fig, ax = new_figure(width=6.0, height=4.6)
+    lrs = ", ".join(f"{n} {lr:g}" for n, (lr, _) in tuned(surface).items())
+    _contour_race(ax, ls, tuned_race(surface), f"tuned lr: {lrs}")
+    ax.title.set_fontsize(8)
+    return fig
+
+
+for _s, _alt in (
+    ("rosenbrock", "Contour plot of Rosenbrock's banana valley with the four optimizers' paths "
+                   "from (-1.2, 1), each at its own tuned learning rate. All drop into the curved "
+                   "valley; momentum and Adam follow it to the minimum at (1, 1)."),
+    ("beale", "Contour plot of Beale's function with the four optimizers' paths from (1, 1.5), "
+              "each at its own tuned learning rate, heading to the minimum at (3, 0.5)."),
+    ("himmelblau", "Contour plot of Himmelblau's function with its four minima and the four "
+                   "optimizers' paths from (0, 0), each at its own tuned learning rate; all end "
+                   "at the minimum (3, 2)."),
+):
+    figure(f"race-{_s}", alt=_alt)(lambda _s=_s: _surface_figure(_s))
+
+
+@figure("race-loss-curves",
+        alt="Three panels of loss against step on a log scale, for Rosenbrock, Beale and "
+            "Himmelblau, one line per optimizer at its tuned learning rate.")
+def _():
+    from optdocs.plots.style import color, linestyle, new_figure
+
+    fig, axes = new_figure(ncols=3, width=11.0, height=3.4)
+    for ax, surface in zip(axes, SURFACES, strict=True):
+        for i, (n, tr) in enumerate(tuned_race(surface).items()):
+            ax.semilogy(np.maximum(tr.losses[:, 0], 1e-30), color=color(i), linestyle=linestyle(i),
+                        label=n)
+        ax.set_title(surface.capitalize())
+        ax.set_xlabel("step")
+        ax.set_ylim(1e-30, None)
+    axes[0].set_ylabel("loss")
+    axes[0].legend()
+    return fig
+
+
+# --- numbers ----------------------------------------------------------------------------------------
+
+def _fmt_steps(s: dict) -> str:
+    return "never" if s["steps"] < 0 else str(s["steps"])
+
+
+def _fmt_loss(x: float) -> str:
+    return f"{x:.1e}" if np.isfinite(x) else "overflow"
+
+
+def _shared_numbers(lr: float, n: str) -> None:
+    tag = f"race_{int(round(lr * 100)):03d}_{n.lower()}"
+
+    def table():
+        assert claim_checks()
+        return shared_table(lr)[n]
+
+    number(f"{tag}_final")(lambda: _fmt_loss(table()["final"]))
+    number(f"{tag}_steps")(lambda: _fmt_steps(table()))
+    number(f"{tag}_worst")(lambda: _fmt_loss(table()["worst"]))
+    number(f"{tag}_div")(lambda: "yes" if table()["diverged"] else "no")
+
+
+for _lr in SHARED_LRS:
+    for _n in NAMES:
+        _shared_numbers(_lr, _n)
+
+number("race_sgd_slow_steps")(sgd_slow_steps)
+number("race_w1_sgd", fmt="{:.0%}")(lambda: w1_progress("SGD", 0.10))
+number("race_w1_adam", fmt="{:.0%}")(lambda: w1_progress("Adam", 0.10))
+number("race_sgd_factor_045", fmt="{:.1f}")(lambda: abs(1 - 8 * 0.45))
+number("race_start_loss", fmt="{:.1f}")(lambda: float(flat_steep.loss(flat_steep.start)))
+number("race_rms_first_045", fmt="{:.1f}")(lambda: 0.45 / np.sqrt(1 - 0.99))
+
+
+def _tuned_numbers(surface: str, n: str) -> None:
+    tag = f"race_{surface}_{n.lower()}"
+    number(f"{tag}_lr")(lambda: f"{tuned(surface)[n][0]:g}")
+    number(f"{tag}_steps")(lambda: _fmt_steps(tuned(surface)[n][1]))
+    number(f"{tag}_final")(lambda: _fmt_loss(tuned(surface)[n][1]["final"]))
+    if surface == "himmelblau":
+        number(f"{tag}_min")(lambda: minimum_reached(surface, n))
+
+
+for _s in SURFACES:
+    for _n in NAMES:
+        _tuned_numbers(_s, _n)
+
+number("race_grid")(lambda: ", ".join(f"{lr:g}" for lr in GRID))
+number("race_sgd_w1_rate", fmt="{:.0%}")(lambda: 0.10 * 0.1)
+
+
+@number("race_lr_min")
+def _():
+    assert surface_checks()
+    return f"{min(all_tuned_lrs()):g}"
+
+
+number("race_lr_max")(lambda: f"{max(all_tuned_lrs()):g}")
+number("race_lr_orders")(lambda: round(float(np.log10(max(all_tuned_lrs()) / min(all_tuned_lrs())))))
+for _s, (_ls, _steps) in SURFACES.items():
+    number(f"race_{_s}_budget")(lambda _steps=_steps: _steps)
