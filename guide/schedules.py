@@ -1,0 +1,268 @@
+"""Schedules chapter (docs/schedules.md): the five schedule families, the Keras example of the
+source article, where the scheduler call goes, and training with and without warmup + cosine.
+
+The training runs are those of ``guide/training.py`` (same data, network, seeds and batch order);
+the constant-rate Adam runs are taken from its learning-rate sweep.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from guide.registry import figure, number
+from guide.training import SEEDS, Runs, dead_units, mean_sd, reached, sweep, train_groups
+from optdocs import Adam
+from optdocs.nn import circle_data
+from optdocs.schedules import (
+    cosine_annealing,
+    exponential_decay,
+    linear_warmup,
+    one_cycle,
+    step_decay,
+    warmup_cosine,
+)
+
+# --- the five families, drawn over the same 1000 steps ---------------------------------------
+
+CURVE_STEPS = 1000
+PEAK = 0.1
+
+
+def families() -> dict:
+    return {
+        "step decay (×0.1 every 400)": step_decay(PEAK, step_size=400, gamma=0.1),
+        "exponential (×0.9 every 100)": exponential_decay(PEAK, decay_steps=100, decay_rate=0.9),
+        "cosine": cosine_annealing(PEAK, total_steps=CURVE_STEPS),
+        "warmup 100 + cosine": warmup_cosine(PEAK, warmup_steps=100, total_steps=CURVE_STEPS),
+        "one-cycle": one_cycle(PEAK, total_steps=CURVE_STEPS),
+    }
+
+
+@figure("schedules-families",
+        alt="Learning rate against step for five schedules with the same peak 0.1 over 1000 "
+            "steps: a staircase (step decay), a smooth exponential decay, a cosine from 0.1 to 0, "
+            "a linear warmup over 100 steps followed by a cosine, and the one-cycle policy rising "
+            "to 0.1 at step 299 and falling far below its start.")
+def _():
+    from optdocs.plots import schedule_curves
+
+    return schedule_curves(families(), CURVE_STEPS)
+
+
+# --- the source article's Keras example -------------------------------------------------------
+
+KERAS = exponential_decay(0.01, decay_steps=1000, decay_rate=0.9)
+KERAS_STEPS = (0, 1, 500, 700, 1000, 5000, 10_000, 50_000)
+
+
+def _register_keras() -> None:
+    for s in KERAS_STEPS:
+        number(f"sched_keras_{s}", fmt="{:.6g}")(lambda s=s: KERAS(s))
+
+
+_register_keras()
+
+
+@number("sched_keras_10k_pct", fmt="{:.0%}")
+def _():
+    return KERAS(10_000) / KERAS(0)
+
+
+# --- per-batch schedule stepped per epoch --------------------------------------------------------
+
+@number("sched_epoch_bug_final", fmt="{:.4f}")
+def _():
+    # cosine over 700 steps, but advanced once per epoch for 100 epochs: the last rate used
+    return cosine_annealing(0.1, total_steps=700)(99)
+
+
+# --- training with and without warmup + cosine -------------------------------------------------
+
+TOTAL_STEPS = 700          # 100 epochs of 7 mini-batches (200 points, batch 32)
+WARMUP = TOTAL_STEPS // 10
+WARM_LRS = (0.01, 0.03, 0.1, 0.3, 1.0)
+ABLATION_LR = 1.0
+
+
+@cache
+def warm_runs() -> dict[tuple[str, float], Runs]:
+    """Adam with constant rate (from the training sweep) and with schedules."""
+    keys = [("warmup+cosine", lr) for lr in WARM_LRS]
+    keys += [("warmup only", ABLATION_LR), ("cosine only", ABLATION_LR)]
+    makers = {
+        "warmup+cosine": lambda lr: Adam(lr=warmup_cosine(lr, WARMUP, TOTAL_STEPS)),
+        "warmup only": lambda lr: Adam(lr=linear_warmup(lr, WARMUP)),
+        "cosine only": lambda lr: Adam(lr=cosine_annealing(lr, TOTAL_STEPS)),
+    }
+    groups = [((lambda f=makers[kind], lr=lr: f(lr)), SEEDS) for kind, lr in keys]
+    out = dict(zip(keys, train_groups(groups), strict=True))
+    for lr in WARM_LRS:
+        out[("constant", lr)] = sweep()[("Adam", lr)]
+    return out
+
+
+def collapsed(runs: Runs) -> int:
+    """Runs whose final accuracy is exactly that of always answering 0."""
+    majority = 1 - circle_data()[1].mean()
+    return int(np.sum(np.isclose(runs.final_accuracy, majority)))
+
+
+def _check_claims() -> None:
+    r = warm_runs()
+    e = {k: np.nanmean(v.epochs_to()) for k, v in r.items()}
+    fl = {k: float(np.mean(v.final_loss)) for k, v in r.items()}
+    # at small and moderate rates the schedule only delays reaching 90%
+    for lr in (0.01, 0.03, 0.1):
+        assert e[("warmup+cosine", lr)] > e[("constant", lr)], lr
+    # at the largest rate it rescues runs and ends lower
+    big = ABLATION_LR
+    assert reached(r[("warmup+cosine", big)]) == len(SEEDS)
+    assert reached(r[("constant", big)]) < len(SEEDS)
+    assert fl[("warmup+cosine", big)] < fl[("constant", big)] / 2
+    # warmup alone rescues the runs that fail early; the decay is what lowers the final loss
+    assert reached(r[("warmup only", big)]) > reached(r[("constant", big)])
+    assert fl[("cosine only", big)] < fl[("warmup only", big)]
+    # at rate 1.0 Adam kills ReLU units; runs that lose most of them collapse to the all-zeros
+    # answer; the decay stops the late collapses
+    assert np.mean(dead_units(r[("constant", big)])) > 3 * np.mean(dead_units(r[("constant", 0.01)]))
+    assert collapsed(r[("constant", big)]) >= 3
+    assert collapsed(r[("cosine only", big)]) + collapsed(r[("warmup+cosine", big)]) \
+        < collapsed(r[("constant", big)])
+    assert collapsed(r[("warmup only", big)]) > 0
+    const = r[("constant", big)]
+    ends_at_zero = np.isclose(const.final_accuracy, 1 - circle_data()[1].mean())
+    got_there = np.isfinite(const.epochs_to())
+    assert np.any(ends_at_zero & ~got_there) and np.any(ends_at_zero & got_there)
+    # with a well-chosen rate, no schedule beats the best constant rate on final loss by much:
+    best_const = min(fl[("constant", lr)] for lr in WARM_LRS)
+    best_sched = min(fl[("warmup+cosine", lr)] for lr in WARM_LRS)
+    assert best_sched > best_const * 0.5
+
+
+# --- the scheduler called before the optimizer: the schedule shifted one step early -----------
+
+SHIFT_LR = 0.1
+
+
+@cache
+def shifted_runs() -> tuple[Runs, Runs]:
+    """Adam with warmup + cosine at SHIFT_LR in the right order, and shifted one step early."""
+    early = warmup_cosine(SHIFT_LR, WARMUP, TOTAL_STEPS)
+    (wrong,) = train_groups([(lambda: Adam(lr=lambda t: early(t + 1)), SEEDS)])
+    return warm_runs()[("warmup+cosine", SHIFT_LR)], wrong
+
+
+@number("sched_shift_right", fmt="{:.4f}")
+def _():
+    right, wrong = shifted_runs()
+    assert abs(np.mean(wrong.final_loss) / np.mean(right.final_loss) - 1) < 0.1
+    return float(np.mean(right.final_loss))
+
+
+@number("sched_shift_wrong", fmt="{:.4f}")
+def _():
+    return float(np.mean(shifted_runs()[1].final_loss))
+
+
+@cache
+def claims() -> bool:
+    _check_claims()
+    return True
+
+
+def _register_warm() -> None:
+    kinds = ("constant", "warmup+cosine")
+    for kind in kinds:
+        for lr in WARM_LRS:
+            key = f"{kind.replace('+', '_')}_{str(lr).replace('.', 'p')}"
+            number(f"sched_{key}_reached")(
+                lambda k=kind, lr=lr: (claims(), f"{reached(warm_runs()[(k, lr)])}/{len(SEEDS)}")[1])
+            number(f"sched_{key}_epochs")(
+                lambda k=kind, lr=lr: mean_sd(warm_runs()[(k, lr)].epochs_to()))
+            number(f"sched_{key}_loss")(
+                lambda k=kind, lr=lr: mean_sd(warm_runs()[(k, lr)].final_loss, "{:.3f}"))
+    for kind in ("constant", "warmup only", "cosine only", "warmup+cosine"):
+        key = kind.replace("+", "_").replace(" ", "_")
+        number(f"sched_ablation_{key}_reached")(
+            lambda k=kind: f"{reached(warm_runs()[(k, ABLATION_LR)])}/{len(SEEDS)}")
+        number(f"sched_ablation_{key}_acc")(
+            lambda k=kind: mean_sd(100 * warm_runs()[(k, ABLATION_LR)].final_accuracy, "{:.1f}")
+            + " %")
+        number(f"sched_ablation_{key}_loss")(
+            lambda k=kind: mean_sd(warm_runs()[(k, ABLATION_LR)].final_loss, "{:.3f}"))
+        number(f"sched_ablation_{key}_collapsed")(
+            lambda k=kind: f"{collapsed(warm_runs()[(k, ABLATION_LR)])}/{len(SEEDS)}")
+        number(f"sched_ablation_{key}_dead", fmt="{:.1f}")(
+            lambda k=kind: float(np.mean(dead_units(warm_runs()[(k, ABLATION_LR)]))))
+
+
+_register_warm()
+
+
+@figure("schedules-warmup-ablation",
+        alt="Training loss per epoch of Adam at learning rate 1.0 on the circle data, averaged "
+            "over ten seeds, for a constant rate, warmup only, cosine only and warmup + cosine: "
+            "the two curves with a cosine decay end far lower than the two without.")
+def _():
+    from optdocs.plots import loss_curves
+
+    claims()
+    curves = {kind: np.nanmean(warm_runs()[(kind, ABLATION_LR)].loss, axis=0)
+              for kind in ("constant", "warmup only", "cosine only", "warmup+cosine")}
+    fig = loss_curves(curves, xlabel="epoch", ylabel="training loss (mean of 10 seeds)", logy=True)
+    return fig
+
+
+# --- one-cycle landmarks ---------------------------------------------------------------------
+
+@number("sched_1cyc_start", fmt="{:.3g}")
+def _():
+    return one_cycle(PEAK, CURVE_STEPS)(0)
+
+
+@number("sched_1cyc_end", fmt="{:.2g}")
+def _():
+    return one_cycle(PEAK, CURVE_STEPS)(CURVE_STEPS - 1)
+
+
+@number("sched_1cyc_peak_step")
+def _():
+    lrs = one_cycle(PEAK, CURVE_STEPS)(np.arange(CURVE_STEPS))
+    return int(np.argmax(lrs))
+
+
+@number("sched_keras_k", fmt="{:.3e}")
+def _():
+    return -np.log(0.9) / 1000
+
+
+def _best(kind: str) -> float:
+    return min(WARM_LRS, key=lambda lr: float(np.mean(warm_runs()[(kind, lr)].final_loss)))
+
+
+@number("sched_best_const_lr")
+def _():
+    return f"{_best('constant'):g}"
+
+
+@number("sched_best_sched_lr")
+def _():
+    return f"{_best('warmup+cosine'):g}"
+
+
+@number("sched_best_const_loss", fmt="{:.3f}")
+def _():
+    claims()
+    return float(np.mean(warm_runs()[("constant", _best("constant"))].final_loss))
+
+
+@number("sched_best_sched_loss", fmt="{:.3f}")
+def _():
+    return float(np.mean(warm_runs()[("warmup+cosine", _best("warmup+cosine"))].final_loss))
+
+
+@number("sched_dead_small", fmt="{:.1f}")
+def _():
+    return float(np.mean(dead_units(warm_runs()[("constant", 0.01)])))
