@@ -1,0 +1,43 @@
+"""Home page (docs/index.md): the SGD-vs-Adam comparison of chapter 8 at a glance.
+
+The numbers come from :mod:`guide.sgd_vs_adam` (same runs, same seed), so the home page and the
+chapter cannot disagree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from guide import sgd_vs_adam as sva
+from guide.registry import figure, number
+
+
+@figure("home-sgd-vs-adam",
+        alt="Share of 1000 runs that end in the deep well of the double well, or diverge, against "
+            "the gradient noise sigma. SGD with lr 1.0 escapes only in a narrow band of low noise "
+            "and diverges in every run from sigma 0.5 on; Adam with lr 0.1 never diverges and "
+            "escapes more often the noisier the gradient.")
+def _():
+    from optdocs.plots.style import color, new_figure
+
+    fig, ax = new_figure(width=6.4, height=3.8)
+    xs = np.array(sva.NOISES)
+    for i, name in enumerate(sva.OPTIMIZERS):
+        for kind, style, what in (("escaped", "-", "reaches the deep well"),
+                                  ("diverged", ":", "diverges")):
+            ys = [sva.outcome(name, s)[kind] for s in sva.NOISES]
+            ax.plot(xs, ys, color=color(i), linestyle=style, marker="o" if style == "-" else "x",
+                    markersize=4, linewidth=1.8, label=f"{sva.LABELS[name]}: {what}")
+    ax.set_xlabel("gradient noise $\\sigma$")
+    ax.set_ylabel(f"share of {sva.RUNS} runs")
+    ax.set_ylim(-0.03, 1.03)
+    fig.legend(loc="outside lower center", ncols=2, fontsize="small")
+    return fig
+
+
+number("home_runs")(lambda: sva.RUNS)
+number("home_steps")(lambda: sva.STEPS)
+number("home_sgd_escaped_low", fmt="{:.0%}")(lambda: sva.outcome("SGD", sva.LOW)["escaped"])
+number("home_adam_escaped_low", fmt="{:.0%}")(lambda: sva.outcome("Adam", sva.LOW)["escaped"])
+number("home_sgd_diverged_high", fmt="{:.0%}")(lambda: sva.outcome("SGD", sva.HIGH)["diverged"])
+number("home_adam_escaped_high", fmt="{:.0%}")(lambda: sva.outcome("Adam", sva.HIGH)["escaped"])
