@@ -28,7 +28,6 @@ import ast
 import functools
 import hashlib
 import importlib
-import io
 import pkgutil
 import re
 import sys
@@ -188,13 +187,10 @@ def compute_figure(name: str):
 
 
 def svg_bytes(fig) -> bytes:
-    """The figure as SVG bytes that depend only on what is drawn (no date, fixed id salt)."""
-    import matplotlib
+    """The figure as SVG bytes that depend only on what is drawn (see ``optdocs.plots.to_svg``)."""
+    from optdocs.plots.style import to_svg
 
-    buf = io.BytesIO()
-    with _style_context(), matplotlib.rc_context({"svg.hashsalt": "optdocs", "svg.fonttype": "path"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
+    return to_svg(fig)
 
 
 def figure_svg(name: str) -> bytes:

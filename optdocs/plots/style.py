@@ -42,6 +42,7 @@ _RC: dict[str, Any] = {
     "ytick.color": INK,
     "text.color": INK,
     "legend.frameon": False,
+    "svg.fonttype": "none",  # text stays text: smaller files, selectable labels
     "svg.hashsalt": "optdocs",  # stable element ids: the same figure gives the same SVG bytes
 }
 
