@@ -48,7 +48,7 @@ class Landscape:
     Attributes
     ----------
     name : str
-        Key in :data:`LANDSCAPES`.
+        Key in ``LANDSCAPES``.
     dim : int
         Number of coordinates of a point.
     bounds : tuple of (lo, hi)
@@ -59,7 +59,7 @@ class Landscape:
         A starting point that shows the landscape's difficulty.
     noise : float
         Standard deviation of the gradient noise the guide uses on this landscape (0 for none).
-        :func:`optdocs.simulate.simulate` does not read it; pass it explicitly.
+        ``optdocs.simulate.simulate`` does not read it; pass it explicitly.
     """
 
     name: str = "landscape"
@@ -92,7 +92,7 @@ class Landscape:
         return self._grad(self._check(x))
 
     def basin(self, x: ArrayLike) -> NDArray[np.intp]:
-        """Index into :attr:`minima` of the basin each point is in, shape ``(...)``.
+        """Index into ``minima`` of the basin each point is in, shape ``(...)``.
 
         The default rule is the *nearest* minimum (Euclidean distance; ties go to the lower index),
         a fair approximation for plots and escape counts but not the true basin of attraction far
@@ -173,7 +173,7 @@ class DoubleWell(Landscape):
         return self.scale * (x - self.left) * (x - self.barrier) * (x - self.right)
 
     def basin(self, x: ArrayLike) -> NDArray[np.intp]:
-        """Index into :attr:`minima` (0 = global): decided by the side of the barrier.
+        """Index into ``minima`` (0 = global): decided by the side of the barrier.
 
         A point exactly on the barrier counts as being on the right.
         """

@@ -2,7 +2,7 @@
 
 Everything the guide trains lives here: a toy classification data set (points inside a circle),
 a small linear-regression problem for the gradient-descent chapter, a multilayer perceptron whose
-gradients are written out by hand, and :func:`train`, a mini-batch loop in the order PyTorch uses
+gradients are written out by hand, and ``train``, a mini-batch loop in the order PyTorch uses
 (forward, loss, backward, optional clipping, ``optimizer.step``)::
 
     >>> from optdocs import Adam
@@ -256,7 +256,7 @@ def clip_grad_norm(grads: Tree, max_norm: float) -> float:
 
 @dataclass
 class History:
-    """What :func:`train` records, one entry per epoch (measured after the epoch).
+    """What ``train`` records, one entry per epoch (measured after the epoch).
 
     Attributes
     ----------
@@ -293,7 +293,7 @@ def train(model: MLP, optimizer: Any, X: Array, y: Array, epochs: int = 100,
 
     Each epoch visits the rows of ``X`` in a new random order (seeded, so the same arguments give
     the same history) in mini-batches of ``batch_size`` (the last one may be smaller). For each
-    batch: forward pass and loss, backward pass (:meth:`MLP.loss_and_grads`), optional clipping
+    batch: forward pass and loss, backward pass (``MLP.loss_and_grads``), optional clipping
     of the global gradient norm to ``clip_norm``, then ``optimizer.step(model.params, grads)``.
 
     A learning-rate schedule is not an argument here: pass it as the optimizer's learning rate,
@@ -302,7 +302,7 @@ def train(model: MLP, optimizer: Any, X: Array, y: Array, epochs: int = 100,
     once per epoch instead, pass ``lr=lambda t: schedule(t // steps_per_epoch)``.
 
     With the defaults (100 epochs of 32 examples: 700 steps on the 200 points of
-    :func:`circle_data`), ``MLP((2, 8, 1))`` trained with ``Adam(lr=0.01)`` reaches 95% training
+    ``circle_data``), ``MLP((2, 8, 1))`` trained with ``Adam(lr=0.01)`` reaches 95% training
     accuracy; PyTorch's default Adam learning rate, 1e-3, is too small to get there in 100 epochs.
 
     Returns

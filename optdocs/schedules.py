@@ -1,6 +1,6 @@
 """Learning-rate schedules: the learning rate as a function of the step.
 
-Every schedule is a small frozen dataclass deriving from :class:`Schedule`. Calling it with the
+Every schedule is a small frozen dataclass deriving from ``Schedule``. Calling it with the
 0-based index of an optimizer step gives the learning rate for that step::
 
     >>> lr = cosine_annealing(0.1, total_steps=100)
@@ -69,7 +69,7 @@ def _steps(step: ArrayLike) -> NDArray[np.float64]:
 class Schedule(ABC):
     """A learning rate that depends on the step: ``schedule(step) -> lr``.
 
-    Subclasses implement :meth:`at` for an array of steps; ``__call__`` validates the step and
+    Subclasses implement ``at`` for an array of steps; ``__call__`` validates the step and
     returns a Python ``float`` for a scalar step, an array for an array of steps.
     """
 
@@ -208,7 +208,7 @@ class LinearWarmup(Schedule):
 class WarmupCosine(Schedule):
     """Linear warmup from 0 to ``lr`` over ``warmup_steps``, then a cosine down to ``lr_min``.
 
-    The cosine part is :class:`CosineAnnealing` over the remaining
+    The cosine part is ``CosineAnnealing`` over the remaining
     ``total_steps - warmup_steps`` steps, so the rate is ``lr`` at step ``warmup_steps`` and
     ``lr_min`` at step ``total_steps``, and stays at ``lr_min`` afterwards.
     """

@@ -95,7 +95,7 @@ class Trajectory:
         """Fraction of all runs that end, finite, outside the basin they started from.
 
         ``from_basin`` fixes the start basin for every run; by default each run's own start is used.
-        Diverged runs are *not* counted as escaped (see :attr:`diverged_fraction`), so
+        Diverged runs are *not* counted as escaped (see ``diverged_fraction``), so
         escaped + stayed + diverged = 1.
         """
         start = self.landscape.basin(self.positions[0]) if from_basin is None else from_basin
@@ -114,7 +114,7 @@ class Trajectory:
 
 
 def gaussian_noise(steps: int, runs: int, dim: int, seed: int = 0) -> NDArray[np.float64]:
-    """The standard-normal draws :func:`simulate` uses for ``seed``, shape ``(steps, runs, dim)``.
+    """The standard-normal draws ``simulate`` uses for ``seed``, shape ``(steps, runs, dim)``.
 
     ``simulate`` draws them one ``(runs, dim)`` block per step from ``np.random.default_rng(seed)``;
     NumPy fills arrays in order, so this single draw gives the same numbers.
@@ -176,7 +176,7 @@ def simulate(landscape: Landscape, optimizer: Optimizer, x0: ArrayLike | None = 
         Seed of the noise: the same seed gives the same noise to any optimizer.
     noise_sequence : array_like, optional
         The ``z`` to use instead of drawing them, shape ``(steps, runs, dim)``, still multiplied
-        by ``noise`` (so ``noise`` must then be > 0). See :func:`gaussian_noise`.
+        by ``noise`` (so ``noise`` must then be > 0). See ``gaussian_noise``.
 
     Returns
     -------
@@ -222,9 +222,9 @@ def simulate(landscape: Landscape, optimizer: Optimizer, x0: ArrayLike | None = 
 
 def race(landscape: Landscape, optimizers: dict[str, Optimizer], x0: ArrayLike | None = None,
          steps: int = 100, **kwargs: Any) -> dict[str, Trajectory]:
-    """:func:`simulate` each optimizer from the same start with the same noise (same ``seed``).
+    """``simulate`` each optimizer from the same start with the same noise (same ``seed``).
 
-    ``kwargs`` go to :func:`simulate` (``runs``, ``noise``, ``seed``, ``noise_sequence``).
+    ``kwargs`` go to ``simulate`` (``runs``, ``noise``, ``seed``, ``noise_sequence``).
     Returns the trajectories under the same names.
     """
     return {name: simulate(landscape, opt, x0, steps, **kwargs)

@@ -37,7 +37,7 @@ class Adam(Optimizer):
     first step is $\gamma\,\mathrm{sign}(g_1)$ for every element (up to $\epsilon$).
 
     ``weight_decay`` here is an L2 penalty added to the gradient, so it passes through the
-    adaptive scaling; :class:`AdamW` decouples it.
+    adaptive scaling; ``AdamW`` decouples it.
 
     State: ``exp_avg`` ($m_t$), ``exp_avg_sq`` ($v_t$), ``max_exp_avg_sq`` (amsgrad),
     ``effective_lr`` ($\gamma / (\sqrt{\hat v_t} + \epsilon)$), ``update``.

@@ -19,8 +19,8 @@ class AdamW(Adam):
     \end{aligned}
     $$
 
-    with $m_t, v_t, \hat m_t, \hat v_t$ as in :class:`Adam` but computed from $g_t = \nabla
-    f(\theta_{t-1})$ alone. In :class:`Adam`, $\lambda\theta$ joins the gradient and is divided by
+    with $m_t, v_t, \hat m_t, \hat v_t$ as in ``Adam`` but computed from $g_t = \nabla
+    f(\theta_{t-1})$ alone. In ``Adam``, $\lambda\theta$ joins the gradient and is divided by
     $\sqrt{\hat v_t}$, so weights with large gradients are barely decayed; here every weight decays
     at the same rate. PyTorch's default is ``weight_decay=1e-2``.
     """

@@ -1,7 +1,7 @@
 """What every optimizer shares: the parameter bookkeeping, the step count and the learning rate.
 
-A subclass writes only its update rule, :meth:`Optimizer.update_rule`, for one parameter array.
-:meth:`Optimizer.step` does the rest: it pairs each parameter with its gradient (one array, a list
+A subclass writes only its update rule, ``Optimizer.update_rule``, for one parameter array.
+``Optimizer.step`` does the rest: it pairs each parameter with its gradient (one array, a list
 or a dict), checks shapes, counts steps, evaluates the learning rate (a float or a schedule) and
 records what the rule did so the guide can show it.
 """
@@ -64,14 +64,14 @@ def _pairs(params: Any, grads: Any) -> Iterator[tuple[Any, np.ndarray, np.ndarra
 
 
 class Optimizer:
-    """Base class. Subclasses set their hyperparameters and implement :meth:`update_rule`.
+    """Base class. Subclasses set their hyperparameters and implement ``update_rule``.
 
     Attributes
     ----------
     t : int
         Steps taken so far (0 before the first step); the rule sees ``t >= 1``.
     state : dict
-        Per-parameter state arrays, keyed like ``params``. Read them with :meth:`get`.
+        Per-parameter state arrays, keyed like ``params``. Read them with ``get``.
     """
 
     #: True when the rule treats every element on its own, so runs stacked along a leading axis

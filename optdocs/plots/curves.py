@@ -1,7 +1,7 @@
 """Line plots of training: loss curves, learning-rate schedules, histograms, training histories.
 
-Every function returns a new :class:`matplotlib.figure.Figure` built with
-:func:`optdocs.plots.style.new_figure`; nothing goes through ``pyplot`` and no global setting is
+Every function returns a new ``matplotlib.figure.Figure`` built with
+``optdocs.plots.style.new_figure``; nothing goes through ``pyplot`` and no global setting is
 changed, so the figures can be saved (``fig.savefig("loss.svg")``) or shown in a notebook or the
 browser without side effects. Series are told apart by colour *and* line style.
 """
@@ -73,12 +73,12 @@ def schedule_curves(schedules: Mapping[str, Schedule | Callable[[int], float]], 
     Parameters
     ----------
     schedules : dict of label -> Schedule
-        Any callable ``lr(step)`` works; a :class:`~optdocs.schedules.Schedule` is evaluated on
+        Any callable ``lr(step)`` works; a ``optdocs.schedules.Schedule`` is evaluated on
         all steps at once.
     total_steps : int
         Number of steps drawn.
     xlabel, ylabel, logy, title
-        As in :func:`loss_curves`.
+        As in ``loss_curves``.
 
     Returns
     -------
@@ -156,7 +156,7 @@ def histograms(data: Mapping[str, ArrayLike], bins: int = 50,
 
 def history_curves(histories: Mapping[str, Any], logy: bool = False,
                    title: str | None = None) -> Figure:
-    """Loss (left) and accuracy (right) per epoch for each :class:`~optdocs.nn.History`.
+    """Loss (left) and accuracy (right) per epoch for each ``optdocs.nn.History``.
 
     Parameters
     ----------

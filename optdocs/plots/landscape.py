@@ -1,7 +1,7 @@
 """Pictures of landscapes: contours with optimizer paths, a 1D well with runs, escape bars.
 
-Every function returns a :class:`matplotlib.figure.Figure` built with
-:func:`optdocs.plots.style.new_figure` (or draws into the ``ax`` you pass and returns its figure).
+Every function returns a ``matplotlib.figure.Figure`` built with
+``optdocs.plots.style.new_figure`` (or draws into the ``ax`` you pass and returns its figure).
 Nothing goes through ``pyplot`` and no global setting changes.
 """
 
@@ -115,7 +115,7 @@ def landscape_1d(landscape: Landscape, positions: Trajectory | ArrayLike | None 
     Parameters
     ----------
     landscape : Landscape
-        A 1D landscape such as :data:`optdocs.landscapes.double_well`; the window is its bounds.
+        A 1D landscape such as ``optdocs.landscapes.double_well``; the window is its bounds.
         A ``barrier`` attribute, if present, is drawn as a dotted vertical line.
     positions : Trajectory or array, optional
         Run positions, shape ``(runs,)`` or ``(runs, 1)``; for a Trajectory its final positions
@@ -169,7 +169,7 @@ def landscape_1d(landscape: Landscape, positions: Trajectory | ArrayLike | None 
 
 def escape_bars(labels: Sequence[str], fractions: ArrayLike, ax: Axes | None = None,
                 ylabel: str = "fraction of runs that escaped", title: str | None = None) -> Figure:
-    """Bar chart of fractions in [0, 1] (e.g. from :meth:`Trajectory.escape_fraction`).
+    """Bar chart of fractions in [0, 1] (e.g. from ``Trajectory.escape_fraction``).
 
     Each bar carries its value as a percentage.
 

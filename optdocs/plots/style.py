@@ -1,6 +1,6 @@
 """One look for every figure: the Okabe-Ito colour-blind-safe palette, no global state.
 
-Figures are built on :class:`matplotlib.figure.Figure` directly (never ``pyplot``), so calling a
+Figures are built on ``matplotlib.figure.Figure`` directly (never ``pyplot``), so calling a
 plotting function changes no rcParams and leaves no open figure behind. Text and axes are drawn in a
 mid grey that reads on both a white and a dark page background, and the figure background is
 transparent.
@@ -48,12 +48,12 @@ _RC: dict[str, Any] = {
 
 
 def color(i: int) -> str:
-    """The i-th series colour (cycles through :data:`PALETTE`)."""
+    """The i-th series colour (cycles through ``PALETTE``)."""
     return PALETTE[i % len(PALETTE)]
 
 
 def linestyle(i: int) -> str:
-    """The i-th series line style (cycles through :data:`LINESTYLES`)."""
+    """The i-th series line style (cycles through ``LINESTYLES``)."""
     return LINESTYLES[i % len(LINESTYLES)]
 
 
@@ -62,7 +62,7 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float
                **subplot_kw: Any) -> tuple[Figure, Any]:
     """A transparent figure in the optdocs style and its axes (one Axes, or an array of them).
 
-    ``sharex``/``sharey`` go to :meth:`Figure.subplots`; other keywords become ``subplot_kw``.
+    ``sharex``/``sharey`` go to ``Figure.subplots``; other keywords become ``subplot_kw``.
 
     The style is applied through ``matplotlib.rc_context`` only while the axes are created, so
     global rcParams are left as they were.
