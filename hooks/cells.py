@@ -159,12 +159,12 @@ def format_cell(src, language, class_name, options, md, **kwargs):
     _state["count"] += 1
     cell_id = f"c{_state['count']}"
     output, figures = run_cached(src, page, cell_id)
-    parts = [f'<div class="optdocs-cell" data-optdocs-cell="{cell_id}" data-state="idle">',
-             code_html]
+    # The raw code travels in an attribute: a <script> holder would be re-created as JavaScript by
+    # Material's instant navigation, and an attribute is neither executed nor indexed by search.
+    parts = [f'<div class="optdocs-cell" data-optdocs-cell="{cell_id}" data-state="idle" '
+             f'data-optdocs-source="{html.escape(src, quote=True)}">', code_html]
     if ANNOTATION_MARK.search(src):
         parts.append(ANNOTATIONS_SLOT)
-    parts.append('<script type="text/x-python" class="optdocs-cell__source">'
-                 + src.replace("</", "<\\/") + "</script>")
     parts.append('<div class="optdocs-cell__output" data-role="output">')
     if output:
         parts.append(f'<pre class="optdocs-cell__stdout">{html.escape(output, quote=False)}</pre>')

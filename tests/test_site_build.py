@@ -268,11 +268,12 @@ def test_cells_render_per_the_runner_contract(tmp_path):
     assert result.returncode == 0, result.output
     html = (tmp_path / "site" / "index.html").read_text()
     assert html.count('class="optdocs-cell"') == 2
-    assert ('<div class="optdocs-cell" data-optdocs-cell="c1" data-state="idle">'
-            '<div class="language-python highlight"><pre><span></span><code>') in html
+    assert ('<div class="optdocs-cell" data-optdocs-cell="c1" data-state="idle" '
+            'data-optdocs-source="') in html
+    assert '"><div class="language-python highlight"><pre><span></span><code>' in html
     assert 'data-optdocs-cell="c2"' in html
-    assert '<script type="text/x-python" class="optdocs-cell__source">' in html
-    assert 'print("<\\/script> is escaped")' in html
+    assert "<script" not in html.split('class="optdocs-cell"')[1].split("optdocs-cell__output")[0]
+    assert 'print(&quot;&lt;/script&gt; is escaped&quot;)' in html
     assert '<pre class="optdocs-cell__stdout">&lt;/script&gt; is escaped\n</pre>' in html
     images = [i for i in scan_html(html).images if "optdocs-cell__figure" in i.get("class", "")]
     assert [i["alt"] for i in images] == ["Figure 1 produced by this code",

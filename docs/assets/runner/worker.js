@@ -1,0 +1,710 @@
+/* optdocs runnable cells: the Web Worker that owns the Python interpreter (Pyodide 0.27.7).
+ *
+ * PROTOCOL (page <-> worker). Every message is a plain object; `id` is chosen by the page and
+ * echoed on every answer that belongs to that request.
+ *
+ *   page -> worker
+ *     {type: "init", config}            first message; config = window.OPTDOCS_RUNNER with its
+ *                                       URLs made absolute (see hooks/pyodide.py). Boots at once.
+ *     {type: "run", id, code}           run `code` as a cell: fresh namespace, __name__ == "__main__",
+ *                                       one interpreter shared by all cells. Runs are queued.
+ *     {type: "cancel", id}              drop a queued run/call that has not started
+ *     {type: "call", id, fn, args, kwargs}
+ *                                       call a Python function by dotted name, e.g.
+ *                                       fn: "optdocs.simulate.simulate"; args/kwargs are JSON-like.
+ *
+ *   worker -> page
+ *     {type: "progress", file, loaded, total, bytes, totalBytes}
+ *                                       download progress while the runtime or a package loads
+ *                                       (bytes of `file`, and of the whole phase)
+ *     {type: "status", text}            what the runtime is doing ("Loading numpy", ...)
+ *     {type: "ready", timings}          runtime booted (timings in ms since the worker started)
+ *     {type: "fatal", message}          runtime could not be loaded; the worker is useless
+ *     {type: "started", id}             the run/call request left the queue
+ *     {type: "stdout"|"stderr", id, text}   streamed output of a run (batched every ~40 ms)
+ *     {type: "figure", id, png, alt, width}   a matplotlib figure (png: Uint8Array, transferred;
+ *                                       width: CSS pixels to show it at, as the build's SVG)
+ *     {type: "truncated", id, dropped}  output exceeded config.outputLimit characters; `dropped`
+ *                                       characters were not sent
+ *     {type: "done", id, ms, prepareMs} run finished without exception (ms in the worker, of
+ *                                       which prepareMs loading packages before the code ran)
+ *     {type: "error", id, traceback}    run raised; traceback text without Pyodide's own frames
+ *     {type: "result", id, value}       answer to "call": dicts -> objects, lists/tuples -> arrays,
+ *                                       numpy arrays -> {shape, dtype, data} where data is a
+ *                                       TypedArray (Float64Array for float64 ...), transferred
+ *
+ * Stopping a run: the page terminates this worker (there is no interrupt without cross-origin
+ * isolation) and starts a new one for the next run.
+ *
+ * INTEGRITY. The runtime may come from a CDN. Nothing is executed or installed unless its hash
+ * is the one computed at site-build time from the npm package pyodide@0.27.7 (hooks/pyodide.py):
+ *  - pyodide.js and pyodide.asm.js are fetched, their sha384 checked with crypto.subtle, and only
+ *    then run through importScripts(blob URL) (importScripts itself has no integrity option);
+ *  - python_stdlib.zip and pyodide-lock.json pass through the fetch() wrapper below, which checks
+ *    them against the sha384 in config.integrity;
+ *  - pyodide.asm.wasm is fetched with `integrity` (the browser's SRI check), and handed to
+ *    WebAssembly untouched so it compiles while it downloads and its compiled code is cached;
+ *  - every wheel Pyodide installs is fetched with the sha256 listed in that (verified)
+ *    pyodide-lock.json: Pyodide hands it to fetch() as `integrity`, and the wrapper checks it;
+ *  - the optdocs wheel (built from the checkout with the site) is checked against its sha256 from
+ *    the config before it is unpacked.
+ * Where crypto.subtle is missing (plain-http hosts other than localhost) the check is left to
+ * the browser's own Subresource Integrity by passing `integrity` to fetch().
+ */
+"use strict";
+
+const T0 = performance.now();
+let CFG = null;
+let pyodide = null;
+let runnerPy = null; // the _optdocs_runner module (PyProxy)
+let ready = null; // Promise of the booted runtime
+let chain = Promise.resolve(); // runs and calls are handled one after another
+let current = null; // output state of the run in progress
+const timings = {};
+const mark = (name) => { timings[name] = Math.round(performance.now() - T0); };
+
+function post(msg, transfer) { self.postMessage(msg, transfer || []); }
+
+// ---------------------------------------------------------------------------------------------
+// Hashes
+
+const subtle = self.crypto && self.crypto.subtle;
+let integrityError = null; // the first failed check: Pyodide may report it as something else
+
+function b64(buf) {
+  const bytes = new Uint8Array(buf);
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+function hexToB64(hex) {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
+  return b64(bytes);
+}
+
+/** Check `bytes` against an SRI string such as "sha384-BASE64" (several may be space-separated). */
+async function checkIntegrity(bytes, sri, what) {
+  const names = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+  for (const item of sri.trim().split(/\s+/)) {
+    const dash = item.indexOf("-");
+    const algo = names[item.slice(0, dash)];
+    if (!algo) continue;
+    const got = b64(await subtle.digest(algo, bytes));
+    if (got === item.slice(dash + 1)) return;
+    integrityError = `${what} does not have the expected ${item.slice(0, dash)} hash; refusing to use it`;
+    throw new Error(integrityError);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// fetch() wrapper: download progress, integrity checks, and answers from prefetched downloads.
+
+const realFetch = self.fetch.bind(self);
+// Download progress of the current phase (the boot, or the packages of one run): bytes received,
+// and the expected total (known sizes of the phase, grown by every file that starts).
+const progress = { bytes: 0, expected: 0, discovered: 0, seen: new Set() };
+function newPhase(expected) {
+  progress.bytes = 0;
+  progress.expected = expected || 0;
+  progress.discovered = 0;
+}
+function startFile(name, size) {
+  if (progress.seen.has(name)) return;
+  progress.seen.add(name);
+  progress.discovered += size;
+}
+const prefetched = new Map(); // absolute URL -> Promise<Response>
+
+function requestURL(input) {
+  return new URL(input instanceof Request ? input.url : String(input), self.location.href).href;
+}
+
+function baseName(url) { return url.split("?")[0].split("#")[0].split("/").pop(); }
+
+function expectedIntegrity(url, init) {
+  if (init && init.integrity) return init.integrity;
+  if (CFG && url.startsWith(CFG.indexURL)) {
+    const name = baseName(url);
+    if (CFG.integrity[name]) return CFG.integrity[name];
+  }
+  return null;
+}
+
+async function readWithProgress(resp, name) {
+  const size = (CFG.sizes && CFG.sizes[name]) || Number(resp.headers.get("content-length")) || 0;
+  startFile(name, size);
+  if (!resp.body || !resp.body.getReader) {
+    const buf = await resp.arrayBuffer();
+    progress.bytes += buf.byteLength;
+    post({ type: "progress", file: name, loaded: buf.byteLength, total: size, ...byteTotals() });
+    return new Uint8Array(buf);
+  }
+  const reader = resp.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  let lastPost = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    progress.bytes += value.length;
+    const now = performance.now();
+    if (now - lastPost > 100) {
+      lastPost = now;
+      post({ type: "progress", file: name, loaded, total: size, ...byteTotals() });
+    }
+  }
+  post({ type: "progress", file: name, loaded, total: size, ...byteTotals() });
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
+function byteTotals() {
+  return { bytes: progress.bytes, totalBytes: Math.max(progress.expected, progress.discovered, progress.bytes) };
+}
+
+/** Download `url` completely (with progress) and check it; resolves to {bytes, status, ...}. */
+async function download(url, init) {
+  const sri = expectedIntegrity(url, init);
+  const opts = Object.assign({}, init || {});
+  delete opts.integrity;
+  if (sri && !subtle) opts.integrity = sri; // no crypto.subtle: let the browser's SRI check it
+  const resp = await realFetch(url, opts);
+  const meta = { status: resp.status, statusText: resp.statusText, headers: resp.headers };
+  if (!resp.ok) return Object.assign(meta, { bytes: await resp.arrayBuffer() });
+  const name = baseName(url);
+  const bytes = await readWithProgress(resp, name);
+  mark("got " + name);
+  if (sri && subtle) await checkIntegrity(bytes, sri, name);
+  return Object.assign(meta, { bytes });
+}
+
+/** The WebAssembly module goes to the browser untouched, checked by the browser's own SRI, so
+ * that it compiles while it downloads and its compiled code is cached between visits. */
+function isStreamed(url) {
+  return CFG && url.startsWith(CFG.indexURL) && baseName(url) === "pyodide.asm.wasm";
+}
+
+async function streamed(url, init) {
+  const sri = expectedIntegrity(url, init);
+  const name = baseName(url);
+  startFile(name, CFG.sizes[name] || 0);
+  post({ type: "progress", file: name, loaded: 0, total: CFG.sizes[name] || 0, ...byteTotals() });
+  const resp = await realFetch(url, sri ? Object.assign({}, init, { integrity: sri }) : init);
+  if (resp.ok) {
+    const size = CFG.sizes[name] || Number(resp.headers.get("content-length")) || 0;
+    progress.bytes += size;
+    post({ type: "progress", file: name, loaded: size, total: size, ...byteTotals() });
+  }
+  mark("got " + name);
+  return resp;
+}
+
+const toResponse = (d) => new Response(d.bytes, { status: d.status, statusText: d.statusText, headers: d.headers });
+
+/** Start downloading `url` now; the next fetch() of the same URL gets this download. */
+function prefetch(url, init) {
+  const abs = new URL(url, self.location.href).href;
+  if (!prefetched.has(abs)) {
+    const p = isStreamed(abs) ? streamed(abs, init) : download(abs, init);
+    p.catch(() => {}); // reported when it is used
+    prefetched.set(abs, p);
+  }
+  return prefetched.get(abs);
+}
+
+self.fetch = async function (input, init) {
+  const url = requestURL(input);
+  const pending = prefetched.get(url);
+  if (pending) {
+    prefetched.delete(url);
+    const d = await pending;
+    return d instanceof Response ? d : toResponse(d);
+  }
+  if (isStreamed(url)) return streamed(url, init);
+  return toResponse(await download(url, init));
+};
+
+// ---------------------------------------------------------------------------------------------
+// Output of the run in progress: batched, capped at config.outputLimit characters.
+
+function emit(stream, text) {
+  text = String(text);
+  if (!text) return;
+  const cur = current;
+  if (!cur) { post({ type: stream, text }); return; }
+  const room = cur.limit - cur.chars;
+  if (room <= 0) { cur.dropped += text.length; return; }
+  if (text.length > room) { cur.dropped += text.length - room; text = text.slice(0, room); }
+  cur.chars += text.length;
+  const last = cur.segments[cur.segments.length - 1];
+  if (last && last.stream === stream) last.text += text;
+  else cur.segments.push({ stream, text });
+  cur.pending += text.length;
+  const now = performance.now();
+  if (now - cur.lastFlush > 40 || cur.pending > 65536) flush();
+}
+
+function flush() {
+  const cur = current;
+  if (!cur) return;
+  for (const s of cur.segments) post({ type: s.stream, id: cur.id, text: s.text });
+  cur.segments = [];
+  cur.pending = 0;
+  cur.lastFlush = performance.now();
+}
+
+function emitFigure(png, alt, width) {
+  const cur = current;
+  const bytes = png.toJs ? png.toJs() : png;
+  const copy = new Uint8Array(bytes); // own buffer, so it can be transferred
+  flush();
+  post({ type: "figure", id: cur ? cur.id : null, png: copy, alt: String(alt), width }, [copy.buffer]);
+}
+
+// Called from Python (from js import ...).
+self._optdocsEmit = emit;
+self._optdocsFigure = emitFigure;
+
+// ---------------------------------------------------------------------------------------------
+// Boot
+
+async function loadScriptVerified(url, name) {
+  const resp = await self.fetch(url);
+  if (!resp.ok) throw new Error(`${name}: HTTP ${resp.status}`);
+  const blob = new Blob([await resp.arrayBuffer()], { type: "text/javascript" });
+  const blobURL = URL.createObjectURL(blob);
+  try { importScripts(blobURL); } finally { URL.revokeObjectURL(blobURL); }
+}
+
+async function boot(config) {
+  CFG = config;
+  newPhase(CFG.firstRunBytes);
+  const index = CFG.indexURL;
+  post({ type: "status", text: "Downloading the Python runtime" });
+  // Everything the first run needs is requested at once: the scripts, the wasm, the standard
+  // library, the lock file and the optdocs wheel. numpy follows as soon as the lock is parsed
+  // (loadPyodide's `packages`), while the interpreter is still starting.
+  const pyjs = prefetch(index + "pyodide.js");
+  const asmjs = prefetch(index + "pyodide.asm.js");
+  prefetch(index + "pyodide.asm.wasm");
+  prefetch(index + "python_stdlib.zip");
+  const lock = prefetch(index + "pyodide-lock.json");
+  const wheel = CFG.wheel ? prefetch(CFG.wheel.url, { integrity: CFG.wheel.integrity }) : null;
+  // The preloaded packages are requested as soon as the (verified) lock file is here, not after
+  // the interpreter has started, with the sha256 the lock file gives them.
+  lock.then((d) => {
+    if (d.status !== 200) return;
+    const pkgs = JSON.parse(new TextDecoder().decode(d.bytes)).packages;
+    const todo = [...(CFG.preload || [])];
+    const seen = new Set();
+    while (todo.length) {
+      const name = todo.pop();
+      if (seen.has(name) || !pkgs[name]) continue;
+      seen.add(name);
+      todo.push(...pkgs[name].depends);
+      prefetch(index + pkgs[name].file_name, { integrity: "sha256-" + hexToB64(pkgs[name].sha256) });
+    }
+  }).catch(() => {});
+  await pyjs; await asmjs;
+  await loadScriptVerified(index + "pyodide.js", "pyodide.js");
+  await loadScriptVerified(index + "pyodide.asm.js", "pyodide.asm.js");
+  mark("scripts");
+  pyodide = await self.loadPyodide({
+    indexURL: index,
+    lockFileURL: index + "pyodide-lock.json",
+    packages: CFG.preload || [],
+    env: { MPLBACKEND: "module://_optdocs_mpl_backend", HOME: "/home/pyodide" },
+    stdout: (s) => emit("stdout", s + "\n"),
+    stderr: (s) => emit("stderr", s + "\n"),
+    stdin: () => null,
+  });
+  mark("pyodide");
+  const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+  pyodide.FS.writeFile(site + "/_optdocs_runner.py", RUNNER_PY);
+  pyodide.FS.writeFile(site + "/_optdocs_mpl_backend.py", BACKEND_PY);
+  if (wheel) {
+    const resp = await self.fetch(CFG.wheel.url);
+    if (!resp.ok) throw new Error(`optdocs wheel: HTTP ${resp.status}`);
+    pyodide.unpackArchive(await resp.arrayBuffer(), "wheel", { extractDir: site });
+  }
+  mark("wheel");
+  runnerPy = pyodide.pyimport("_optdocs_runner");
+  runnerPy.setup(CFG.optdocsImportsMatplotlib ? true : false);
+  mark("ready");
+  post({ type: "ready", timings: Object.assign({}, timings), bytes: progress.bytes });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs and calls
+
+async function loadPackagesFor(code) {
+  const errors = [];
+  newPhase(0);
+  const opts = {
+    messageCallback: (msg) => { if (/^Loading /.test(msg)) post({ type: "status", text: msg }); },
+    errorCallback: (msg) => errors.push(msg),
+  };
+  const wanted = runnerPy.packages_for(code);
+  if (wanted.length) await pyodide.loadPackage(wanted, opts);
+  await pyodide.loadPackagesFromImports(code, opts);
+  if (errors.length) emit("stderr", errors.join("\n") + "\n");
+  if (runnerPy.warm_up_needed(code)) {
+    post({ type: "status", text: "Importing matplotlib" });
+    runnerPy.warm_up();
+  }
+}
+
+async function handleRun(msg) {
+  post({ type: "started", id: msg.id });
+  const t0 = performance.now();
+  current = {
+    id: msg.id, limit: CFG.outputLimit || 200000, chars: 0, dropped: 0,
+    segments: [], pending: 0, lastFlush: 0,
+  };
+  try {
+    await loadPackagesFor(msg.code);
+    const t1 = performance.now();
+    const tb = await runnerPy.run(msg.code);
+    flush();
+    if (current.dropped) post({ type: "truncated", id: msg.id, dropped: current.dropped });
+    const ms = Math.round(performance.now() - t0);
+    const prepareMs = Math.round(t1 - t0); // package loading before the code ran
+    if (tb) post({ type: "error", id: msg.id, traceback: String(tb), ms, prepareMs });
+    else post({ type: "done", id: msg.id, ms, prepareMs });
+  } catch (err) {
+    flush();
+    post({ type: "error", id: msg.id, traceback: String(err && err.message || err) });
+  } finally {
+    current = null;
+  }
+}
+
+async function handleCall(msg) {
+  post({ type: "started", id: msg.id });
+  try {
+    const res = await runnerPy.call_js(msg.fn, pyodide.toPy(msg.args || []), pyodide.toPy(msg.kwargs || {}));
+    const value = res.toJs ? res.toJs({ dict_converter: Object.fromEntries }) : res;
+    if (res.destroy) res.destroy();
+    const transfer = [];
+    collectBuffers(value, transfer);
+    post({ type: "result", id: msg.id, value }, transfer);
+  } catch (err) {
+    post({ type: "error", id: msg.id, traceback: String(err && err.message || err) });
+  }
+}
+
+function collectBuffers(v, out) {
+  if (ArrayBuffer.isView(v)) { if (!out.includes(v.buffer)) out.push(v.buffer); return; }
+  if (Array.isArray(v)) { for (const x of v) collectBuffers(x, out); return; }
+  if (v && typeof v === "object") for (const k of Object.keys(v)) collectBuffers(v[k], out);
+}
+
+// An error that escapes while the runtime boots (Pyodide rejects some failures outside the
+// promise of loadPyodide) makes the boot fail instead of hanging.
+let booted = false;
+function bootFailure(reason) {
+  if (booted || failed) return;
+  failed = true;
+  post({ type: "fatal", message: integrityError || String(reason && reason.message || reason) });
+}
+let failed = false;
+const cancelled = new Set(); // ids of queued requests the page no longer wants
+self.addEventListener("unhandledrejection", (e) => { bootFailure(e.reason); });
+self.addEventListener("error", (e) => { bootFailure(e.message || e.error); });
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === "init") {
+    ready = boot(msg.config).then(() => { booted = true; }, (err) => {
+      bootFailure(err);
+      throw err;
+    });
+    ready.catch(() => {});
+    return;
+  }
+  if (msg.type === "cancel") { cancelled.add(msg.id); return; }
+  const handler = msg.type === "run" ? handleRun : msg.type === "call" ? handleCall : null;
+  if (!handler) return;
+  chain = chain.then(() => ready).then(() => (cancelled.has(msg.id) ? null : handler(msg)), () => {
+    post({ type: "error", id: msg.id, traceback: "The Python runtime could not be loaded." });
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+// Python side
+
+const RUNNER_PY = String.raw`
+"""Runs optdocs cells inside the browser (written by docs/assets/runner/worker.js)."""
+import ast
+import contextlib
+import importlib
+import io
+import linecache
+import sys
+import traceback
+import types
+import warnings
+
+from js import _optdocsEmit, _optdocsFigure
+from pyodide.ffi import to_js
+
+CELL = "<cell>"
+_MPL_ROOTS = ("matplotlib", "pylab", "mpl_toolkits")
+_optdocs_imports_matplotlib = False
+
+
+def setup(optdocs_imports_matplotlib):
+    global _optdocs_imports_matplotlib
+    _optdocs_imports_matplotlib = bool(optdocs_imports_matplotlib)
+
+
+class _Stream(io.TextIOBase):
+    def __init__(self, name):
+        self.name = name
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        if s:
+            _optdocsEmit(self.name, s)
+        return len(s)
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def isatty(self):
+        return False
+
+
+def _imported_names(code):
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+            names += [node.module + "." + a.name for a in node.names]
+    return names
+
+
+def _needs_matplotlib(code):
+    names = _imported_names(code)
+    if any(n.split(".")[0] in _MPL_ROOTS for n in names):
+        return True
+    if any(n == "optdocs.plots" or n.startswith("optdocs.plots.") for n in names):
+        return True
+    return _optdocs_imports_matplotlib and any(n.split(".")[0] == "optdocs" for n in names)
+
+
+def packages_for(code):
+    """Lock-file packages a cell needs beyond what loadPackagesFromImports finds."""
+    need = "matplotlib" not in sys.modules and _needs_matplotlib(code)
+    return to_js(["matplotlib"] if need else [])
+
+
+def warm_up_needed(code):
+    return "matplotlib.pyplot" not in sys.modules and _needs_matplotlib(code)
+
+
+def warm_up():
+    """Import pyplot outside the cell: its first import builds the font cache and says so on
+    stderr, which is not the cell's output."""
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        try:
+            import matplotlib.pyplot  # noqa: F401
+        except Exception:
+            pass  # the cell's own import reports it
+
+
+def _strip(tb):
+    """Drop the frames of this module (and anything before the cell) from a traceback."""
+    while tb is not None and tb.tb_frame.f_code.co_filename != CELL:
+        tb = tb.tb_next
+    return tb
+
+
+def _format(exc):
+    if isinstance(exc, SyntaxError) and exc.filename == CELL:
+        lines = traceback.format_exception_only(type(exc), exc)
+    else:
+        exc.__traceback__ = _strip(exc.__traceback__)
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return "".join(lines)
+
+
+def emit_figures():
+    """Send every open matplotlib figure to the page as PNG, then close them."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return
+    for num in plt.get_fignums():
+        fig = plt.figure(num)
+        buf = io.BytesIO()
+        try:
+            # Same layout as the build's SVG (no tight bbox), drawn at 1.5x for sharp screens and
+            # shown at the SVG's size: inches * 96 CSS pixels.
+            fig.savefig(buf, format="png", dpi=144)
+            label = fig.get_label() or ""
+            alt = f"Figure {num} produced by this code" + (f": {label}" if label else "")
+            _optdocsFigure(to_js(buf.getbuffer()), alt, round(fig.get_figwidth() * 96))
+        finally:
+            plt.close(fig)
+
+
+class _State:
+    """Global state a cell may change and that the next cell should not see."""
+
+    def __enter__(self):
+        self.np = sys.modules.get("numpy")
+        if self.np is not None:
+            self.np_err = self.np.geterr()
+            self.np_print = self.np.get_printoptions()
+        mpl = sys.modules.get("matplotlib")
+        self.rc = dict(mpl.rcParams) if mpl is not None else None
+        self.saved_path = list(sys.path)
+        return self
+
+    def __exit__(self, *exc):
+        np = sys.modules.get("numpy")
+        if np is not None and self.np is np:
+            np.seterr(**self.np_err)
+            np.set_printoptions(**self.np_print)
+        mpl = sys.modules.get("matplotlib")
+        if mpl is not None and self.rc is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mpl.rcParams.clear()
+                mpl.rcParams.update(self.rc)
+        sys.path[:] = self.saved_path
+        return False
+
+
+async def run(code):
+    """Run a cell; return None, or the traceback text."""
+    linecache.cache[CELL] = (len(code), None, code.splitlines(True), CELL)
+    main = types.ModuleType("__main__")
+    ns = main.__dict__
+    ns["__builtins__"] = __builtins__
+    saved_main = sys.modules.get("__main__")
+    saved_argv = sys.argv
+    sys.argv = [CELL]
+    out, err = _Stream("stdout"), _Stream("stderr")
+    try:
+        compiled = compile(code, CELL, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as exc:
+        return _format(exc)
+    result = None
+    sys.modules["__main__"] = main
+    try:
+        with _State(), warnings.catch_warnings(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                value = eval(compiled, ns)
+                if compiled.co_flags & 0x80:  # CO_COROUTINE: the cell used top-level await
+                    await value
+            except SystemExit as exc:
+                if exc.code not in (None, 0):
+                    result = _format(exc)
+            except BaseException as exc:
+                result = _format(exc)
+            try:
+                emit_figures()
+            except Exception as exc:
+                result = (result or "") + "While drawing the figures:\n" + _format(exc)
+    finally:
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+        sys.argv = saved_argv
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return result
+
+
+def _to_plain(obj):
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(obj, np.generic):
+        return obj.item()
+    if np is not None and isinstance(obj, np.ndarray):
+        arr = obj
+        if arr.dtype.kind == "b":
+            arr = arr.astype(np.uint8)
+        elif arr.dtype.kind not in "iuf" or arr.dtype.itemsize > 8 or arr.dtype == np.float16:
+            arr = arr.astype(np.float64)
+        if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8:
+            arr = arr.astype(np.float64)  # JS has no 64-bit integer typed array for plain numbers
+        arr = np.ascontiguousarray(arr)
+        return {"shape": list(obj.shape), "dtype": str(obj.dtype), "data": arr.reshape(-1)}
+    if isinstance(obj, dict):
+        return {str(k): _to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_to_plain(v) for v in obj]
+    if hasattr(obj, "__dataclass_fields__"):
+        return {k: _to_plain(getattr(obj, k)) for k in obj.__dataclass_fields__}
+    return obj
+
+
+def _convert(obj):
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(obj, np.ndarray):
+        return to_js(obj.data)
+    if isinstance(obj, dict):
+        from js import Object
+        return Object.fromEntries(to_js([[k, _convert(v)] for k, v in obj.items()]))
+    if isinstance(obj, list):
+        from js import Array
+        return Array.from_(to_js([_convert(v) for v in obj]))
+    return to_js(obj)
+
+
+def _resolve(dotted):
+    parts = dotted.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(f"cannot resolve {dotted!r}")
+
+
+def call_js(fn, args, kwargs):
+    func = _resolve(fn)
+    result = func(*list(args), **dict(kwargs))
+    return _convert(_to_plain(result))
+`;
+
+const BACKEND_PY = String.raw`
+"""matplotlib backend of the optdocs runner: Agg, and plt.show() sends the figures to the page."""
+from matplotlib.backend_bases import FigureManagerBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+
+class FigureCanvas(FigureCanvasAgg):
+    manager_class = FigureManagerBase
+
+
+FigureManager = FigureManagerBase
+
+
+def show(*args, **kwargs):
+    import _optdocs_runner
+    _optdocs_runner.emit_figures()
+`;

@@ -1,0 +1,166 @@
+"""Fixtures for the browser tests: a self-hosted build of the site, served on 127.0.0.1, and one
+headless Chromium (Debian's /usr/bin/chromium, driven by Playwright for Python).
+
+* The site is built once per session with ``OPTDOCS_PYODIDE=<runtime> mkdocs build`` into a
+  temporary folder (runtime: $OPTDOCS_PYODIDE or .cache/pyodide, made by
+  scripts/fetch_pyodide.py). Set OPTDOCS_BROWSER_SITE to a built site to skip the build.
+* Every request the browser makes, from the pages and from their workers, is recorded
+  (``recorder``); the server also logs every path it serves.
+Missing chromium, playwright or runtime folder: the tests skip, or fail when $CI is set.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("OPTDOCS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _require(what: str, ok) -> None:
+    if not ok:
+        message = f"{what} is missing (scripts/install.sh installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _mkdocs_config(tmp: Path) -> Path:
+    """The repository's mkdocs.yml, or a copy that enables hooks/pyodide.py if it does not yet."""
+    import yaml
+
+    config = REPO / "mkdocs.yml"
+    data = yaml.safe_load(config.read_text())
+    hooks = data.get("hooks") or []
+    if "hooks/pyodide.py" in hooks:
+        return config
+    # Relative paths in a config are relative to its folder: make them absolute for the copy.
+    data["docs_dir"] = str(REPO / data.get("docs_dir", "docs"))
+    theme = data.get("theme") or {}
+    if isinstance(theme, dict) and theme.get("custom_dir"):
+        theme["custom_dir"] = str(REPO / theme["custom_dir"])
+    data["watch"] = [str(REPO / w) for w in data.get("watch", [])]
+    data["hooks"] = [str(REPO / h) for h in hooks] + [str(REPO / "hooks" / "pyodide.py")]
+    copy = tmp / "mkdocs.yml"
+    copy.write_text(yaml.safe_dump(data, sort_keys=False))
+    return copy
+
+
+@pytest.fixture(scope="session")
+def pyodide_runtime() -> Path:
+    fetch = _load("_fetch_pyodide_for_browser_tests", REPO / "scripts" / "fetch_pyodide.py")
+    folder = Path(os.environ.get("OPTDOCS_PYODIDE") or fetch.DEFAULT_DIR)
+    _require(f"the Pyodide runtime folder {folder}", (folder / "pyodide-lock.json").is_file())
+    return folder
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, pyodide_runtime) -> Path:
+    if os.environ.get("OPTDOCS_BROWSER_SITE"):
+        return Path(os.environ["OPTDOCS_BROWSER_SITE"])
+    tmp = tmp_path_factory.mktemp("browser-site")
+    site = tmp / "site"
+    env = dict(os.environ, OPTDOCS_PYODIDE=str(pyodide_runtime), NO_MKDOCS_2_WARNING="1")
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(_mkdocs_config(tmp)), "-d", str(site)]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=1800)
+    assert proc.returncode == 0, f"mkdocs build failed:\n{proc.stdout[-8000:]}"
+    return site
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files; sitemap.xml is rewritten to this server's address.
+
+    Material's instant navigation only follows links listed in sitemap.xml, after giving the
+    listed URLs the page's protocol and host name (not its port or path): served from a random
+    port, the sitemap must name that port.
+    """
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.split("?")[0] != "/sitemap.xml":
+            return super().do_GET()
+        xml = (Path(self.directory) / "sitemap.xml").read_text()
+        locs = re.findall(r"<loc>([^<]*)</loc>", xml)
+        if locs:
+            prefix = os.path.commonprefix(locs)
+            prefix = prefix[: prefix.rfind("/") + 1]
+            xml = xml.replace(f"<loc>{prefix}", f"<loc>{self.server.base_url}")
+        data = xml.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_request(self, code="-", size="-"):
+        self.server.served.append((self.path, code))
+
+
+@pytest.fixture(scope="session")
+def server(built_site):
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(built_site)))
+    httpd.served = []
+    httpd.base_url = f"http://127.0.0.1:{httpd.server_port}/"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require("chromium", Path(CHROMIUM).exists() or shutil.which(CHROMIUM))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _require("playwright (Python)", False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Recorder:
+    """Every request of a browser context (pages and their workers), and page errors."""
+
+    def __init__(self):
+        self.urls: list[str] = []
+        self.errors: list[str] = []
+
+    def attach(self, context):
+        context.on("request", lambda r: self.urls.append(r.url))
+        context.on("page", self.attach_page)
+
+    def attach_page(self, page):
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+
+@pytest.fixture(scope="module")
+def recorder():
+    return Recorder()
