@@ -1,7 +1,9 @@
-/* Site-wide scripts for optdocs (loaded before MathJax; see mkdocs.yml extra_javascript). */
+/* Site-wide scripts for optdocs (see mkdocs.yml extra_javascript).
 
-/* MathJax 3, served from assets/mathjax/ by hooks/mathjax.py. pymdownx.arithmatex (generic mode)
-   wraps math in \( \) or \[ \] inside elements of class "arithmatex"; only those are typeset. */
+   Math: MathJax 3 is served from assets/mathjax/ by hooks/mathjax.py and loaded only by pages that
+   contain math (1.2 MB of script a page without formulas, such as the home page, never needs).
+   pymdownx.arithmatex (generic mode) wraps math in \( \) or \[ \] inside elements of class
+   "arithmatex"; only those are typeset. */
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"]],
@@ -15,20 +17,33 @@ window.MathJax = {
   }
 };
 
-/* Material's instant navigation swaps the page content without reloading scripts: typeset the new
-   page on every page change after the first (MathJax typesets the first page itself). */
 (function () {
-  var first = true;
-  if (typeof document$ === "undefined") return;
-  document$.subscribe(function () {
-    if (first) { first = false; return; }
+  var mathjaxUrl = new URL("../assets/mathjax/tex-mml-chtml.js", document.currentScript.src).href;
+  var requested = false;
+
+  function typesetMath() {
+    if (!document.querySelector(".arithmatex")) return;
     var mj = window.MathJax;
-    if (!mj || !mj.startup || !mj.startup.promise) return;
-    mj.startup.promise.then(function () {
+    if (!requested) {              // first page with math: load MathJax, which typesets on startup
+      requested = true;
+      var script = document.createElement("script");
+      script.src = mathjaxUrl;
+      script.async = true;
+      document.head.appendChild(script);
+      return;
+    }
+    if (!mj.startup || !mj.startup.promise) return;   // still loading: startup will typeset
+    mj.startup.promise.then(function () {             // a later page (instant navigation)
       mj.startup.output.clearCache();
       mj.typesetClear();
       mj.texReset();
       return mj.typesetPromise();
     });
-  });
+  }
+
+  if (typeof document$ !== "undefined") {
+    document$.subscribe(typesetMath);      // Material: first page and every instant navigation
+  } else {
+    document.addEventListener("DOMContentLoaded", typesetMath);
+  }
 })();
