@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.registry import checked_number, figure
 from optdocs import SGD
 from optdocs.landscapes import beale, double_well, flat_steep, himmelblau, ravine, rosenbrock, saddle
 from optdocs.simulate import simulate
@@ -53,15 +53,8 @@ def claims() -> bool:
     return True
 
 
-def num(name: str, fmt: str | None = None):
-    """Register a number of this page; computing it first checks the page's claims."""
-    def deco(fn):
-        def value():
-            claims()
-            return fn()
-        number(name, fmt=fmt)(value)
-        return fn
-    return deco
+# every number of this page checks the page's claims first
+num = checked_number(lambda: claims())
 
 
 # -- stationary points and their curvature --------------------------------------------------------

@@ -112,6 +112,24 @@ def number(name: str, *, fmt: str | None = None) -> Callable[[Callable[[], Any]]
     return decorate
 
 
+def checked_number(claims: Callable[[], Any]) -> Callable[..., Callable]:
+    """A :func:`number` decorator whose numbers run ``claims()`` before their own computation.
+
+    A chapter module asserts the sentences of its page in one ``claims()`` function (cache it);
+    registering its numbers with ``num = checked_number(lambda: claims())`` makes every build
+    that prints one of them check the claims too.
+    """
+    def num(name: str, fmt: str | None = None) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        def decorate(func: Callable[[], Any]) -> Callable[[], Any]:
+            def value() -> Any:
+                claims()
+                return func()
+            number(name, fmt=fmt)(value)
+            return func
+        return decorate
+    return num
+
+
 def chapter_modules() -> list[str]:
     """Names of the modules :func:`load_all` imports (``guide.<name>``, no leading underscore)."""
     return sorted(

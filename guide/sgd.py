@@ -14,22 +14,14 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.registry import checked_number, figure
 from optdocs import SGD
 from optdocs.landscapes import Landscape, double_well, saddle
 from optdocs.nn import MLP, circle_data, linear_data, mse_loss_and_grads, train
 from optdocs.simulate import simulate
 
-
-def num(name: str, fmt: str | None = None):
-    """Register a number of this page; computing it first checks the page's claims."""
-    def deco(fn):
-        def value():
-            claims()
-            return fn()
-        number(name, fmt=fmt)(value)
-        return fn
-    return deco
+# every number of this page checks the page's claims first
+num = checked_number(lambda: claims())
 
 
 def tag(x: float) -> str:

@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.registry import checked_number, figure
 from optdocs import SGD, Adam
 from optdocs.landscapes import double_well
 from optdocs.simulate import simulate
@@ -94,15 +94,8 @@ def claims() -> bool:
     return True
 
 
-def num(name: str, fmt: str | None = None):
-    """Register a number of this page; computing it first checks the page's claims."""
-    def deco(fn):
-        def value():
-            claims()
-            return fn()
-        number(name, fmt=fmt)(value)
-        return fn
-    return deco
+# every number of this page checks the page's claims first
+num = checked_number(lambda: claims())
 
 
 @cache

@@ -45,6 +45,10 @@ from mkdocs.utils import get_relative_url  # noqa: E402
 from pymdownx.superfences import SuperFencesException, highlight_validator  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers, caches) lives beside the hooks
+    sys.path.insert(0, str(REPO_ROOT))
+from guide._cache import cache_dir, write_atomic  # noqa: E402
+
 CACHE_VERSION = "1"
 CELL_FILENAME = "<cell>"
 ANNOTATIONS_SLOT = "<!--optdocs-annotations-->"
@@ -181,7 +185,7 @@ def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
     key = hashlib.sha256(
         "\0".join((CACHE_VERSION, _sources_digest(src), src)).encode()
     ).hexdigest()
-    cache = _cache_dir()
+    cache = cache_dir("optdocs-cells")
     entry = cache / f"{key}.json"
     stats = _state["stats"]
     if entry.exists():
@@ -208,10 +212,10 @@ def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
     (cache / "svg").mkdir(exist_ok=True)
     for svg in svgs:
         sha = hashlib.sha256(svg).hexdigest()[:20]
-        _write_atomic(cache / "svg" / f"{sha}.svg", svg)
+        write_atomic(cache / "svg" / f"{sha}.svg", svg)
         _state["svgs"][sha] = svg
         shas.append(sha)
-    _write_atomic(entry, json.dumps({"output": output, "figures": shas}).encode())
+    write_atomic(entry, json.dumps({"output": output, "figures": shas}).encode())
     stats["cells_run"] += 1
     return output, shas
 
@@ -224,11 +228,13 @@ def execute(src: str) -> tuple[str, list[bytes], str | None]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from optdocs.plots.style import to_svg
+
     svgs: list[bytes] = []
 
     def save_open_figures():
         for num in plt.get_fignums():
-            svgs.append(_svg(plt.figure(num)))
+            svgs.append(to_svg(plt.figure(num)))
         plt.close("all")
 
     def show(*args, **kwargs):
@@ -293,28 +299,6 @@ def _warning_printer(stream):
         stream.write(warnings.formatwarning(message, category, filename, lineno, line))
 
     return show
-
-
-def _svg(fig) -> bytes:
-    import matplotlib
-
-    out = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "optdocs-cell", "svg.fonttype": "path"}):
-        fig.savefig(out, format="svg", metadata={"Date": None})
-    return out.getvalue()
-
-
-def _cache_dir() -> Path:
-    root = Path(os.environ.get("OPTDOCS_CACHE_DIR", REPO_ROOT / ".cache"))
-    path = root / "optdocs-cells"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _sources_digest(src: str) -> str:

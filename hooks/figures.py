@@ -35,6 +35,10 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers, caches) lives beside the hooks
+    sys.path.insert(0, str(REPO_ROOT))
+from guide._cache import cache_dir, write_atomic  # noqa: E402
+
 log = get_plugin_logger("optdocs")
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -51,18 +55,6 @@ MATH = re.compile(
 
 _state: dict = {}
 
-
-def _cache_dir() -> Path:
-    root = Path(os.environ.get("OPTDOCS_CACHE_DIR", REPO_ROOT / ".cache"))
-    path = root / "optdocs-figures"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def purge_modules(*prefixes: str) -> None:
@@ -99,7 +91,7 @@ def on_config(config):
         ) from exc
     t0 = time.perf_counter()
     stats = {"figures_computed": 0, "figures_cached": 0, "numbers_computed": 0, "numbers_cached": 0}
-    cache = _cache_dir()
+    cache = cache_dir("optdocs-figures")
     values: dict[tuple[str, str], str | bytes] = {}
     misses: dict[str, list[tuple[str, str]]] = {}  # chapter module -> items to compute
     paths: dict[tuple[str, str], Path] = {}
@@ -120,7 +112,7 @@ def on_config(config):
             spec = (registry.NUMBERS if kind == "number" else registry.FIGURES)[name]
             raise PluginError(f"optdocs: {kind} {name!r} ({spec.module}) failed:\n{value}")
         data = json.dumps({"name": name, "text": value}).encode() if kind == "number" else value
-        _write_atomic(paths[kind, name], data)
+        write_atomic(paths[kind, name], data)
         values[kind, name] = value
         stats[f"{kind}s_computed"] += 1
         timings[f"{kind} {name}"] = seconds
@@ -169,7 +161,7 @@ def _compute(registry, misses: dict[str, list], cache: Path):
             results = [(m, f.result()) for m, f in futures]
     for module, items in results:
         last[module] = sum(item[4] for item in items)
-    _write_atomic(times_file, json.dumps(last, indent=1, sort_keys=True).encode())
+    write_atomic(times_file, json.dumps(last, indent=1, sort_keys=True).encode())
     return [item for _, items in results for item in items]
 
 
