@@ -22,6 +22,7 @@
   const abs = (u) => new URL(u, BASE).href;
 
   const MB = (n) => (n / 1e6).toFixed(1);
+  const CACHE_IDLE_MS = 1500;
 
   // ---------------------------------------------------------------------------------------------
   // The runtime: one worker shared by every cell of every page.
@@ -38,6 +39,8 @@
 
     workerConfig() {
       const c = JSON.parse(JSON.stringify(CFG));
+      if (window.OPTDOCS_BOOT_CACHE === false) c.bootCache = null; // scripts and benchmarks
+      else if (c.bootCache) c.bootCache = abs(c.bootCache);
       c.indexURL = abs(c.indexURL);
       if (!c.indexURL.endsWith("/")) c.indexURL += "/";
       if (c.wheel) c.wheel.url = abs(c.wheel.url);
@@ -127,11 +130,15 @@
         case "ready":
           this.ready = true;
           this.timings = msg.timings;
+          this.fromSnapshot = !!msg.snapshot;
           this.progress = "";
           this.broadcast();
           return;
         case "fatal":
           this.fail(msg.message);
+          return;
+        case "cache-wanted":
+          this.wantCache(msg);
           return;
       }
       if (msg.type === "started" && this.cancelled.has(msg.id)) {
@@ -144,6 +151,62 @@
       if (msg.type === "started") job.started = true;
       if (msg.type === "done" || msg.type === "error" || msg.type === "result") this.jobs.delete(msg.id);
       job.on(msg.type, msg);
+    },
+
+    // The boot cache (bootcache.js): after a Run, the worker says what the next visit could reuse
+    // (a snapshot of the started interpreter, .pyc files); a second, short-lived worker builds it
+    // once the page has been idle for CACHE_IDLE_MS, so it never slows a reader's Run.
+    cache: { state: "none", request: null, timer: null, worker: null, snapshotSent: false, sent: new Set(), built: 0 },
+
+    wantCache(msg) {
+      const c = this.cache;
+      const snapshot = msg.snapshot && !c.snapshotSent;
+      if (!snapshot && msg.files.every((f) => c.sent.has(f))) return;
+      c.request = { snapshot, files: msg.files, packages: msg.packages };
+      if (!c.worker) this.scheduleCache();
+    },
+
+    scheduleCache() {
+      const c = this.cache;
+      clearTimeout(c.timer);
+      c.state = "wanted";
+      c.timer = setTimeout(() => this.buildCache(), CACHE_IDLE_MS);
+    },
+
+    buildCache() {
+      const c = this.cache;
+      if (c.worker || !c.request) return;
+      if (this.jobs.size) { this.scheduleCache(); return; } // a cell is busy: wait for quiet
+      const req = c.request;
+      c.request = null;
+      let worker;
+      try {
+        worker = new Worker(abs(CFG.worker));
+      } catch (err) {
+        c.state = "failed";
+        return;
+      }
+      if (req.snapshot) c.snapshotSent = true;
+      for (const f of req.files) c.sent.add(f);
+      c.worker = worker;
+      c.state = "building";
+      const finish = (state, detail) => {
+        clearTimeout(guard);
+        worker.terminate();
+        c.worker = null;
+        c.state = state;
+        c.detail = detail;
+        if (state === "built") c.built++;
+        if (c.request) this.scheduleCache();
+      };
+      const guard = setTimeout(() => finish("failed", { message: "took too long" }), 120000);
+      worker.onmessage = (e) => {
+        const m = e.data;
+        if (m.type === "cache-built") finish("built", m);
+        else if (m.type === "cache-failed" || m.type === "fatal") finish("failed", m);
+      };
+      worker.onerror = (e) => { e.preventDefault(); finish("failed", { message: e.message }); };
+      worker.postMessage({ type: "build-cache", config: this.workerConfig(), ...req });
     },
 
     broadcast() {

@@ -12,13 +12,19 @@
  *     {type: "call", id, fn, args, kwargs}
  *                                       call a Python function by dotted name, e.g.
  *                                       fn: "optdocs.simulate.simulate"; args/kwargs are JSON-like.
+ *     {type: "build-cache", config, snapshot, files, packages}
+ *                                       (to a second worker only) build the boot cache: store a
+ *                                       snapshot if `snapshot`, and .pyc files for `files` (paths
+ *                                       under site-packages) after loading `packages`
  *
  *   worker -> page
  *     {type: "progress", file, loaded, total, bytes, totalBytes}
  *                                       download progress while the runtime or a package loads
  *                                       (bytes of `file`, and of the whole phase)
  *     {type: "status", text}            what the runtime is doing ("Loading numpy", ...)
- *     {type: "ready", timings}          runtime booted (timings in ms since the worker started)
+ *     {type: "ready", timings, snapshot}
+ *                                       runtime booted (timings in ms since the worker started;
+ *                                       snapshot: whether the boot cache's snapshot was restored)
  *     {type: "fatal", message}          runtime could not be loaded; the worker is useless
  *     {type: "started", id}             the run/call request left the queue
  *     {type: "stdout"|"stderr", id, text}   streamed output of a run (batched every ~40 ms)
@@ -32,6 +38,16 @@
  *     {type: "result", id, value}       answer to "call": dicts -> objects, lists/tuples -> arrays,
  *                                       numpy arrays -> {shape, dtype, data} where data is a
  *                                       TypedArray (Float64Array for float64 ...), transferred
+ *     {type: "cache-wanted", snapshot, files, packages}
+ *                                       after a run: the boot cache lacks the snapshot, or .pyc
+ *                                       files for some imported modules (the page then starts a
+ *                                       second worker with "build-cache" once idle)
+ *     {type: "cache-built", snapshot, pycs, timings} / {type: "cache-failed", message}
+ *                                       (from that second worker) the boot cache was written
+ *
+ * BOOT CACHE (bootcache.js, config.bootCache): a later visit restores a memory snapshot of the
+ * started interpreter instead of starting CPython, and gets .pyc files for the modules cells
+ * imported; both are kept in the origin's Cache Storage and made by the second worker.
  *
  * Stopping a run: the page terminates this worker (there is no interrupt without cross-origin
  * isolation) and starts a new one for the next run.
@@ -48,6 +64,8 @@
  *    pyodide-lock.json: Pyodide hands it to fetch() as `integrity`, and the wrapper checks it;
  *  - the optdocs wheel (built from the checkout with the site) is checked against its sha256 from
  *    the config before it is unpacked.
+ *  - the boot cache is never downloaded: it holds only what a worker of this origin made from
+ *    files that passed these checks, and Python checks every cached .pyc against its source.
  * Where crypto.subtle is missing (plain-http hosts other than localhost) the check is left to
  * the browser's own Subresource Integrity by passing `integrity` to fetch().
  */
@@ -284,26 +302,23 @@ async function loadScriptVerified(url, name) {
   try { importScripts(blobURL); } finally { URL.revokeObjectURL(blobURL); }
 }
 
-async function boot(config) {
-  CFG = config;
-  newPhase(CFG.firstRunBytes);
+// The interpreter's environment: part of the boot cache key, since a snapshot carries it.
+const ENV = { MPLBACKEND: "module://_optdocs_mpl_backend", HOME: "/home/pyodide" };
+const cacheInfo = { cache: null, snapshot: false }; // the boot cache, and whether this boot used its snapshot
+
+/** Request every file the boot needs at once and run the two verified scripts. `preload`: lock
+ * file packages to request as soon as the (verified) lock file is here, with their sha256. */
+async function loadRuntimeScripts(preload) {
   const index = CFG.indexURL;
-  post({ type: "status", text: "Downloading the Python runtime" });
-  // Everything the first run needs is requested at once: the scripts, the wasm, the standard
-  // library, the lock file and the optdocs wheel. numpy follows as soon as the lock is parsed
-  // (loadPyodide's `packages`), while the interpreter is still starting.
   const pyjs = prefetch(index + "pyodide.js");
   const asmjs = prefetch(index + "pyodide.asm.js");
   prefetch(index + "pyodide.asm.wasm");
   prefetch(index + "python_stdlib.zip");
   const lock = prefetch(index + "pyodide-lock.json");
-  const wheel = CFG.wheel ? prefetch(CFG.wheel.url, { integrity: CFG.wheel.integrity }) : null;
-  // The preloaded packages are requested as soon as the (verified) lock file is here, not after
-  // the interpreter has started, with the sha256 the lock file gives them.
   lock.then((d) => {
     if (d.status !== 200) return;
     const pkgs = JSON.parse(new TextDecoder().decode(d.bytes)).packages;
-    const todo = [...(CFG.preload || [])];
+    const todo = [...preload];
     const seen = new Set();
     while (todo.length) {
       const name = todo.pop();
@@ -317,29 +332,132 @@ async function boot(config) {
   await loadScriptVerified(index + "pyodide.js", "pyodide.js");
   await loadScriptVerified(index + "pyodide.asm.js", "pyodide.asm.js");
   mark("scripts");
-  pyodide = await self.loadPyodide({
-    indexURL: index,
-    lockFileURL: index + "pyodide-lock.json",
-    packages: CFG.preload || [],
-    env: { MPLBACKEND: "module://_optdocs_mpl_backend", HOME: "/home/pyodide" },
+}
+
+function pyodideOptions(extra) {
+  return Object.assign({
+    indexURL: CFG.indexURL,
+    lockFileURL: CFG.indexURL + "pyodide-lock.json",
+    env: Object.assign({}, ENV),
     stdout: (s) => emit("stdout", s + "\n"),
     stderr: (s) => emit("stderr", s + "\n"),
     stdin: () => null,
-  });
-  mark("pyodide");
+  }, extra || {});
+}
+
+function openBootCache() {
+  if (!CFG.bootCache) return Promise.resolve(null);
+  try {
+    importScripts(new URL(CFG.bootCache, self.location.href).href);
+  } catch (err) {
+    return Promise.resolve(null);
+  }
+  return BootCache.open(CFG, ENV);
+}
+
+/** Write the runner's modules and unpack the (verified) optdocs wheel into site-packages. */
+async function installRunner() {
   const site = pyodide.runPython("import site; site.getsitepackages()[0]");
   pyodide.FS.writeFile(site + "/_optdocs_runner.py", RUNNER_PY);
   pyodide.FS.writeFile(site + "/_optdocs_mpl_backend.py", BACKEND_PY);
-  if (wheel) {
+  if (CFG.wheel) {
     const resp = await self.fetch(CFG.wheel.url);
     if (!resp.ok) throw new Error(`optdocs wheel: HTTP ${resp.status}`);
     pyodide.unpackArchive(await resp.arrayBuffer(), "wheel", { extractDir: site });
   }
   mark("wheel");
   runnerPy = pyodide.pyimport("_optdocs_runner");
+}
+
+async function boot(config) {
+  CFG = config;
+  newPhase(CFG.firstRunBytes);
+  post({ type: "status", text: "Downloading the Python runtime" });
+  // Everything the first run needs is requested at once: the scripts, the wasm, the standard
+  // library, the lock file, numpy (as soon as the lock file is here) and the optdocs wheel;
+  // meanwhile the boot cache is read.
+  const cached = openBootCache().then(async (cache) => {
+    if (!cache) return null;
+    const [snapshot, pycs] = await Promise.all([cache.get("snapshot"), cache.get("pycs")]);
+    return { cache, snapshot, pycs };
+  }).catch(() => null);
+  const scripts = loadRuntimeScripts(CFG.preload || []);
+  if (CFG.wheel) prefetch(CFG.wheel.url, { integrity: CFG.wheel.integrity });
+  await scripts;
+  const hit = await cached;
+  if (hit) cacheInfo.cache = hit.cache;
+  if (hit && hit.snapshot) {
+    try {
+      pyodide = await self.loadPyodide(pyodideOptions({ _loadSnapshot: hit.snapshot }));
+      // The snapshot holds the state of modules the boot imported, `random` and `tempfile`
+      // among them: seed them again, or every visit would draw the same "random" numbers.
+      pyodide.runPython("import random, tempfile\nrandom.seed()\ntempfile._name_sequence = None");
+      cacheInfo.snapshot = true;
+      mark("restored snapshot");
+    } catch (err) {
+      // a snapshot this runtime refuses (another build) is dropped; start Python the usual way
+      pyodide = null;
+      hit.cache.remove("snapshot");
+    }
+  }
+  if (!pyodide) pyodide = await self.loadPyodide(pyodideOptions());
+  mark("pyodide");
+  if ((CFG.preload || []).length) {
+    post({ type: "status", text: "Loading " + CFG.preload.join(", ") });
+    await pyodide.loadPackage(CFG.preload, { messageCallback: () => {} });
+    mark("preload");
+  }
+  await installRunner();
   runnerPy.setup(CFG.optdocsImportsMatplotlib ? true : false);
+  if (hit && hit.pycs) {
+    try { runnerPy.add_pycs(hit.pycs); } catch (err) { hit.cache.remove("pycs"); }
+  }
   mark("ready");
-  post({ type: "ready", timings: Object.assign({}, timings), bytes: progress.bytes });
+  post({ type: "ready", timings: Object.assign({}, timings), bytes: progress.bytes, snapshot: cacheInfo.snapshot });
+}
+
+/** After a run: ask the page for a boot-cache build if this boot had no snapshot, or if cells
+ * imported site-packages modules that have no cached .pyc yet. */
+function reportCache() {
+  if (!cacheInfo.cache || !runnerPy) return;
+  let files, missing;
+  try {
+    files = runnerPy.imported_sources(); // JS arrays (to_js)
+    missing = runnerPy.missing_pycs();
+  } catch (err) {
+    return;
+  }
+  if (cacheInfo.snapshot && !missing.length) return;
+  post({
+    type: "cache-wanted", snapshot: !cacheInfo.snapshot, files,
+    packages: Object.keys(pyodide.loadedPackages),
+  });
+}
+
+/** The boot-cache builder (a separate, short-lived worker started by the page): boots a fresh
+ * interpreter in snapshot-making mode, stores its snapshot, then compiles the given site-packages
+ * files to hash-checked .pyc files and stores them (merged with the ones already cached). */
+async function buildCache(msg) {
+  CFG = msg.config;
+  const cache = await openBootCache();
+  if (!cache) { post({ type: "cache-failed", message: "no Cache Storage here" }); return; }
+  await loadRuntimeScripts([]);
+  const quiet = () => {};
+  pyodide = await self.loadPyodide(pyodideOptions({ _makeSnapshot: true, stdout: quiet, stderr: quiet }));
+  let pycs = 0;
+  if (msg.snapshot) await cache.put("snapshot", pyodide.makeMemorySnapshot());
+  mark("snapshot");
+  if (msg.files && msg.files.length) {
+    await pyodide.loadPackage(msg.packages || [], { messageCallback: quiet, errorCallback: quiet });
+    await installRunner();
+    const old = await cache.get("pycs");
+    const zip = runnerPy.compile_pycs(msg.files, old);
+    const bytes = new Uint8Array(zip.toJs ? zip.toJs() : zip); // a copy: the zip's memory is Python's
+    pycs = runnerPy.compiled_count();
+    await cache.put("pycs", bytes);
+    mark("pycs");
+  }
+  post({ type: "cache-built", snapshot: !!msg.snapshot, pycs, timings: Object.assign({}, timings) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,6 +473,7 @@ async function loadPackagesFor(code) {
   const wanted = runnerPy.packages_for(code);
   if (wanted.length) await pyodide.loadPackage(wanted, opts);
   await pyodide.loadPackagesFromImports(code, opts);
+  runnerPy.install_pycs();
   if (errors.length) emit("stderr", errors.join("\n") + "\n");
   if (runnerPy.warm_up_needed(code)) {
     post({ type: "status", text: "Importing matplotlib" });
@@ -385,6 +504,7 @@ async function handleRun(msg) {
   } finally {
     current = null;
   }
+  reportCache();
 }
 
 async function handleCall(msg) {
@@ -428,6 +548,12 @@ self.onmessage = (event) => {
       throw err;
     });
     ready.catch(() => {});
+    return;
+  }
+  if (msg.type === "build-cache") {
+    buildCache(msg).then(() => { booted = true; }, (err) => {
+      post({ type: "cache-failed", message: String(err && err.message || err) });
+    });
     return;
   }
   if (msg.type === "cancel") { cancelled.add(msg.id); return; }
@@ -634,6 +760,111 @@ async def run(code):
         sys.stdout.flush()
         sys.stderr.flush()
     return result
+
+
+# Boot cache: hash-checked .pyc files for site-packages modules (see bootcache.js).
+_pycs = {}  # source path relative to site-packages -> .pyc bytes not yet written
+_pyc_names = set()  # every source path the cached zip covers
+
+
+def _site():
+    import site
+    return site.getsitepackages()[0] + "/"
+
+
+def _imported():
+    site, out = _site(), set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path.startswith(site) and path.endswith(".py"):
+            out.add(path[len(site):])
+    return sorted(out)
+
+
+def imported_sources():
+    """Source files (relative to site-packages) of the modules imported so far."""
+    return to_js(_imported())
+
+
+def missing_pycs():
+    return to_js([f for f in _imported() if f not in _pyc_names])
+
+
+def _bytes(buf):
+    return buf.to_bytes() if hasattr(buf, "to_bytes") else bytes(buf)
+
+
+def add_pycs(buf):
+    """Take the cached zip of .pyc files; write each next to its source once that exists."""
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(_bytes(buf))) as z:
+        for name in z.namelist():
+            _pycs[name] = z.read(name)
+            _pyc_names.add(name)
+    install_pycs()
+
+
+def install_pycs():
+    """Write the pending .pyc files whose source is installed (after every package load)."""
+    import importlib.util
+    import os
+    site = _site()
+    for rel in [r for r in _pycs if os.path.exists(site + r)]:
+        target = importlib.util.cache_from_source(site + rel)
+        if not os.path.exists(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(_pycs[rel])
+        del _pycs[rel]
+
+
+def compile_pycs(files, old):
+    """A zip of hash-checked .pyc files for the given files (relative to site-packages), with the entries
+    of the zip old (or None) kept."""
+    import importlib.util
+    import os
+    import py_compile
+    import tempfile
+    import zipfile
+    entries = {}
+    site = _site()
+    if old is not None:  # keep the old entries that still match their source
+        with zipfile.ZipFile(io.BytesIO(_bytes(old))) as z:
+            for name in z.namelist():
+                data = z.read(name)
+                try:
+                    with open(site + name, "rb") as f:
+                        current = importlib.util.source_hash(f.read())
+                except OSError:
+                    current = None  # a package this build did not load: keep it
+                if current is None or data[8:16] == current:
+                    entries[name] = data
+    tmp = tempfile.mkdtemp()
+    for rel in files:
+        if rel in entries or not os.path.exists(site + rel):
+            continue
+        cfile = os.path.join(tmp, "x.pyc")
+        try:
+            py_compile.compile(site + rel, cfile=cfile, dfile=site + rel, doraise=True,
+                               invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+        except py_compile.PyCompileError:
+            continue
+        with open(cfile, "rb") as f:
+            entries[rel] = f.read()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        for name in sorted(entries):
+            z.writestr(name, entries[name])
+    global _compiled_count
+    _compiled_count = len(entries)
+    return to_js(out.getbuffer())
+
+
+_compiled_count = 0
+
+
+def compiled_count():
+    return _compiled_count
 
 
 def _to_plain(obj):
