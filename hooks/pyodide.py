@@ -38,7 +38,7 @@ import zipfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 log = logging.getLogger("mkdocs.hooks.pyodide")
 
@@ -257,6 +257,18 @@ def on_config(config, **kwargs):
     runner_cfg["editor"] = editor
 
     docs_runner = Path(config["docs_dir"]) / RUNNER_DIR
+    # The runner's own Python modules, written into site-packages by the worker (served from
+    # here: mkdocs.yml keeps *.py files of docs/ out of the site).
+    runner_cfg["modules"] = []
+    for path in sorted((docs_runner / "python").glob("*.py")):
+        data = path.read_bytes()
+        generated[f"{RUNNER_DIR}/python/{path.name}"] = data
+        runner_cfg["firstRunBytes"] += len(data)
+        runner_cfg["modules"].append({
+            "name": path.name,
+            "url": f"python/{path.name}?v={hashlib.sha256(data).hexdigest()[:12]}",
+            "integrity": sri(data, "sha256"),
+        })
     worker = (docs_runner / "worker.js").read_bytes()
     runner_cfg["worker"] = f"worker.js?v={hashlib.sha256(worker).hexdigest()[:12]}"
     bootcache = (docs_runner / "bootcache.js").read_bytes()
@@ -277,8 +289,9 @@ def on_config(config, **kwargs):
 
 
 def on_files(files, config, **kwargs):
+    # INCLUDED: exclude_docs (which drops *.py) must not drop the runner's Python modules
     for site_path, data in _State.generated.items():
-        _replace(files, File.generated(config, site_path, content=data))
+        _replace(files, File.generated(config, site_path, content=data, inclusion=InclusionLevel.INCLUDED))
     for site_path, source in _State.served.items():
         _replace(files, File.generated(config, site_path, abs_src_path=str(source)))
     return files

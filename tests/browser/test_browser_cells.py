@@ -16,7 +16,8 @@ import pytest
 BOOT_TIMEOUT = 180_000  # ms: first Run of a page (runtime download + start), or matplotlib
 RUN_TIMEOUT = 120_000
 # Requests that belong to the Python runtime or the editor: none before the first Run / Edit.
-RUNTIME_PATHS = ("/assets/pyodide/", "/assets/runner/worker.js", "/assets/runner/wheels/")
+RUNTIME_PATHS = ("/assets/pyodide/", "/assets/runner/worker.js", "/assets/runner/wheels/",
+                 "/assets/runner/python/", "/assets/runner/bootcache.js")
 EDITOR_PATHS = ("/assets/runner/vendor/",)
 FINAL_STATES = "['done', 'error', 'idle']"
 
@@ -443,6 +444,33 @@ def test_cdn_runtime_is_verified(browser, server, built_site, pyodide_runtime):
             assert text_output(cell) == expected
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("served", ["python/_optdocs_runner.py", "wheels/optdocs-"])
+def test_a_changed_runner_file_is_refused(browser, server, built_site, served):
+    """The runner's Python modules and the optdocs wheel come from the site itself, and are
+    checked against the hashes the build wrote into config.js before they are installed."""
+    context = browser.new_context()
+
+    def tamper(route):
+        body = route.fetch().body()
+        route.fulfill(status=200, body=body + b"\n", headers={"content-type": "application/octet-stream"})
+
+    context.route(re.compile(r".*/assets/runner/" + re.escape(served) + r".*"), tamper)
+    try:
+        pg = context.new_page()
+        pg.add_init_script("window.OPTDOCS_BOOT_CACHE = false;")
+        pg.goto(server.base_url + cell_pages(built_site)[0])
+        cell = pg.locator(".optdocs-cell").first
+        pg.wait_for_selector(".optdocs-cell__toolbar")
+        expected = text_output(cell)
+        assert run_and_wait(pg, cell, timeout=BOOT_TIMEOUT) == "error"
+        note = cell.locator(".optdocs-cell__note")
+        assert "could not be verified" in note.inner_text(), note.get_attribute("title")
+        assert served.split("/")[1].rstrip("-") in note.get_attribute("title")
+        assert text_output(cell) == expected
+    finally:
+        context.close()
 
 
 def test_no_request_left_the_test_server(page, server, recorder):

@@ -44,6 +44,7 @@
       c.indexURL = abs(c.indexURL);
       if (!c.indexURL.endsWith("/")) c.indexURL += "/";
       if (c.wheel) c.wheel.url = abs(c.wheel.url);
+      for (const m of c.modules) m.url = abs(m.url);
       return c;
     },
 

@@ -1,0 +1,172 @@
+"""The Python half of the Run button (docs/assets/runner/python/_optdocs_runner.py), in CPython.
+
+In the page it runs inside Pyodide, where `js` is the worker's global scope; here `js` and
+`pyodide.ffi` are stand-ins that record what the module sends. The browser tests run the same file
+in Pyodide; these tests pin its behaviour cell by cell, quickly.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import importlib.util
+import io
+import sys
+import types
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+RUNNER = Path(__file__).resolve().parents[1] / "docs" / "assets" / "runner" / "python" / "_optdocs_runner.py"
+
+
+@pytest.fixture
+def runner(monkeypatch, tmp_path):
+    sent = []
+    js = types.ModuleType("js")
+    js._optdocsEmit = lambda stream, text: sent.append((stream, text))
+    js._optdocsFigure = lambda png, alt, width: sent.append(("figure", alt))
+    ffi = types.ModuleType("pyodide.ffi")
+    ffi.to_js = lambda obj, **kw: obj
+    pyodide = types.ModuleType("pyodide")
+    pyodide.ffi = ffi
+    for name, mod in (("js", js), ("pyodide", pyodide), ("pyodide.ffi", ffi)):
+        monkeypatch.setitem(sys.modules, name, mod)
+    spec = importlib.util.spec_from_file_location("_optdocs_runner_under_test", RUNNER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.sent = sent
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.setattr(mod, "_site", lambda: str(site) + "/")
+    mod.site = site
+    return mod
+
+
+def run(runner, code):
+    runner.sent.clear()
+    # in a thread of its own: Playwright's sync API (browser tests, same session) keeps an event
+    # loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        tb = pool.submit(asyncio.run, runner.run(code)).result()
+    out = "".join(text for stream, text in runner.sent if stream == "stdout")
+    return out, tb
+
+
+def test_a_cell_runs_as_main_in_a_fresh_namespace(runner):
+    out, tb = run(runner, "x = 41\nprint(__name__, x + 1)\n")
+    assert (out, tb) == ("__main__ 42\n", None)
+    out, tb = run(runner, "print(x)\n")
+    assert out == "" and "NameError: name 'x' is not defined" in tb
+
+
+def test_a_traceback_shows_the_cell_and_not_the_runner(runner):
+    _, tb = run(runner, "def f():\n    return 1 / 0\n\nf()\n")
+    assert tb.startswith("Traceback (most recent call last):")
+    assert 'File "<cell>", line 4' in tb and 'File "<cell>", line 2, in f' in tb
+    assert "return 1 / 0" in tb and tb.rstrip().endswith("ZeroDivisionError: division by zero")
+    assert "_optdocs_runner" not in tb
+
+
+def test_a_syntax_error_points_at_the_line(runner):
+    _, tb = run(runner, "x = 1\nif x\n    print(x)\n")
+    assert 'File "<cell>", line 2' in tb and "SyntaxError" in tb
+    assert "Traceback" not in tb
+
+
+def test_exit_zero_is_not_an_error_and_exit_one_is(runner):
+    assert run(runner, "import sys\nprint('a')\nsys.exit(0)\n") == ("a\n", None)
+    _, tb = run(runner, "import sys\nsys.exit(1)\n")
+    assert "SystemExit: 1" in tb
+
+
+def test_top_level_await_works(runner):
+    out, tb = run(runner, "import asyncio\nawait asyncio.sleep(0)\nprint('after')\n")
+    assert (out, tb) == ("after\n", None)
+
+
+def test_numpy_settings_a_cell_changes_do_not_leak(runner):
+    before = np.get_printoptions()["precision"], np.geterr()["divide"]
+    _, tb = run(runner, "import numpy as np\nnp.set_printoptions(precision=2)\nnp.seterr(all='raise')\n")
+    assert tb is None
+    assert (np.get_printoptions()["precision"], np.geterr()["divide"]) == before
+
+
+@pytest.mark.parametrize("code, needed", [
+    ("import numpy as np", False),
+    ("import matplotlib.pyplot as plt", True),
+    ("from mpl_toolkits.mplot3d import Axes3D", True),
+    ("from optdocs.plots import contour", True),
+    ("import optdocs.plots.curves", True),
+    ("from optdocs import Adam", False),
+    ("if x\n  import matplotlib", False),  # a syntax error: the cell reports it, nothing to load
+])
+def test_matplotlib_is_loaded_only_for_code_that_uses_it(runner, code, needed):
+    assert runner._needs_matplotlib(code) is needed
+
+
+def test_results_of_a_call_become_plain_data(runner):
+    @dataclasses.dataclass
+    class Result:
+        path: np.ndarray
+        hits: np.ndarray
+        steps: int
+
+    r = Result(np.arange(6.0).reshape(3, 2), np.array([True, False]), np.int64(3))
+    plain = runner._to_plain({"result": r, "pair": (np.float32(0.5), np.arange(3))})
+    res = plain["result"]
+    assert res["path"]["shape"] == [3, 2] and res["path"]["dtype"] == "float64"
+    assert res["path"]["data"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert res["hits"]["data"].dtype == np.uint8 and res["hits"]["dtype"] == "bool"
+    assert res["steps"] == 3 and type(res["steps"]) is int
+    assert plain["pair"][0] == 0.5 and plain["pair"][1]["data"].dtype == np.float64  # int64 -> float
+
+
+def pyc_zip(runner, files, old=None):
+    return bytes(runner.compile_pycs(files, old))
+
+
+def test_compiled_pycs_are_hash_checked_and_kept_only_while_their_source_matches(runner):
+    pkg = runner.site / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("VALUE = 1\n")
+    (pkg / "b.py").write_text("VALUE = 2\n")
+    first = pyc_zip(runner, ["pkg/a.py", "pkg/b.py", "pkg/missing.py"])
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert sorted(z.namelist()) == ["pkg/a.py", "pkg/b.py"]
+        a_pyc = z.read("pkg/a.py")
+    assert int.from_bytes(a_pyc[4:8], "little") == 3  # hash-based, checked at import
+    assert a_pyc[8:16] == importlib.util.source_hash(b"VALUE = 1\n")
+
+    (pkg / "a.py").write_text("VALUE = 10\n")  # a new version of a.py
+    (pkg / "b.py").unlink()  # b.py not installed in this build: its entry stays
+    second = pyc_zip(runner, ["pkg/a.py"], old=first)
+    with zipfile.ZipFile(io.BytesIO(second)) as z:
+        assert sorted(z.namelist()) == ["pkg/a.py", "pkg/b.py"]
+        assert z.read("pkg/a.py")[8:16] == importlib.util.source_hash(b"VALUE = 10\n")
+    assert runner.compiled_count() == 2
+
+
+def test_cached_pycs_are_written_next_to_their_sources_once_installed(runner, monkeypatch):
+    pkg = runner.site / "cachedpkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("VALUE = 'from source'\n")
+    data = pyc_zip(runner, ["cachedpkg/__init__.py"])
+    (pkg / "__init__.py").unlink()  # the package is not installed yet when the cache is read
+    runner.add_pycs(data)
+    assert runner._imported() == [] and "cachedpkg/__init__.py" in runner._pyc_names
+    pyc = Path(importlib.util.cache_from_source(str(pkg / "__init__.py")))
+    assert not pyc.exists()
+    (pkg / "__init__.py").write_text("VALUE = 'from source'\n")  # now it is
+    runner.install_pycs()
+    assert pyc.read_bytes() == zipfile.ZipFile(io.BytesIO(data)).read("cachedpkg/__init__.py")
+
+    monkeypatch.syspath_prepend(str(runner.site))
+    monkeypatch.delitem(sys.modules, "cachedpkg", raising=False)
+    import cachedpkg
+    assert cachedpkg.VALUE == "from source" and cachedpkg.__cached__ == str(pyc)
+    assert runner.missing_pycs() == []
+    monkeypatch.delitem(sys.modules, "cachedpkg")
