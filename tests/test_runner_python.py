@@ -170,3 +170,21 @@ def test_cached_pycs_are_written_next_to_their_sources_once_installed(runner, mo
     assert cachedpkg.VALUE == "from source" and cachedpkg.__cached__ == str(pyc)
     assert runner.missing_pycs() == []
     monkeypatch.delitem(sys.modules, "cachedpkg")
+
+
+def test_matplotlibs_font_list_is_cached_and_loads_back(runner, monkeypatch, tmp_path):
+    from matplotlib import font_manager
+
+    (runner.site / "matplotlib").mkdir()
+    (runner.site / "matplotlib" / "__init__.py").write_text("")
+    data = pyc_zip(runner, ["matplotlib/__init__.py"])
+    name = f"fontlist-v{font_manager.FontManager.__version__}.json"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert sorted(z.namelist()) == ["matplotlib/__init__.py", runner.FONTS + name]
+    assert runner.compiled_count() == 1
+
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mplconfig"))
+    runner.add_pycs(data)
+    cached = font_manager.json_load(tmp_path / "mplconfig" / name)
+    assert [f.name for f in cached.ttflist] == [f.name for f in font_manager.fontManager.ttflist]
+    assert runner.FONTS + name not in runner._pyc_names

@@ -181,3 +181,21 @@ def test_a_damaged_snapshot_is_dropped_and_rebuilt(context, home_url):
     page, again = visit(context, home_url)
     assert again["fromSnapshot"] is True
     page.close()
+
+
+def test_matplotlibs_font_list_is_kept_for_the_next_visit(context, home_url):
+    """matplotlib cannot save its font list in Pyodide: the boot cache keeps it."""
+    page, _ = visit(context, home_url, "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nprint('ok')\n")
+    detail = wait_for_cache(page)
+    assert detail["pycs"] > 150, detail  # matplotlib's modules joined numpy's and optdocs'
+    page.close()
+    page, result = visit(context, home_url, """\
+import json, os
+folder = os.environ["MPLCONFIGDIR"]
+for name in sorted(os.listdir(folder)):
+    with open(os.path.join(folder, name)) as f:
+        print(name, len(json.load(f)["ttflist"]) > 10)
+""")
+    assert result["fromSnapshot"] is True
+    assert result["stdout"].startswith("fontlist-v") and result["stdout"].endswith(".json True\n"), result
+    page.close()

@@ -305,7 +305,11 @@ async function loadScriptVerified(url, name) {
 }
 
 // The interpreter's environment: part of the boot cache key, since a snapshot carries it.
-const ENV = { MPLBACKEND: "module://_optdocs_mpl_backend", HOME: "/home/pyodide" };
+const ENV = {
+  MPLBACKEND: "module://_optdocs_mpl_backend",
+  MPLCONFIGDIR: "/home/pyodide/.matplotlib", // where the boot cache puts matplotlib's font list
+  HOME: "/home/pyodide",
+};
 const cacheInfo = { cache: null, snapshot: false }; // the boot cache, and whether this boot used its snapshot
 
 /** Request every file the boot needs at once and run the two verified scripts. `preload`: lock

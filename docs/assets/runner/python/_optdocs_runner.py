@@ -198,9 +198,12 @@ async def run(code):
     return result
 
 
-# Boot cache: hash-checked .pyc files for site-packages modules (see bootcache.js).
+# Boot cache: hash-checked .pyc files for site-packages modules (see bootcache.js), and
+# matplotlib's font list, which it cannot save in Pyodide and otherwise rebuilds on every page
+# load (about 0.3 s): zip entry FONTS + its file name in MPLCONFIGDIR.
 _pycs = {}  # source path relative to site-packages -> .pyc bytes not yet written
 _pyc_names = set()  # every source path the cached zip covers
+FONTS = "~mplconfig/"
 
 
 def _site():
@@ -231,13 +234,31 @@ def _bytes(buf):
 
 
 def add_pycs(buf):
-    """Take the cached zip of .pyc files; write each next to its source once that exists."""
+    """Take the cached zip: each .pyc is written next to its source once that exists, the font list
+    at once."""
+    import os
     import zipfile
     with zipfile.ZipFile(io.BytesIO(_bytes(buf))) as z:
         for name in z.namelist():
+            if name.startswith(FONTS):  # matplotlib checks its version when it reads it
+                folder = os.environ["MPLCONFIGDIR"]
+                os.makedirs(folder, exist_ok=True)
+                with open(os.path.join(folder, name[len(FONTS):]), "wb") as f:
+                    f.write(z.read(name))
+                continue
             _pycs[name] = z.read(name)
             _pyc_names.add(name)
     install_pycs()
+
+
+def _font_list():
+    """(zip entry, bytes) of matplotlib's font list, as font_manager would have saved it."""
+    import json
+
+    from matplotlib import font_manager
+    name = f"fontlist-v{font_manager.FontManager.__version__}.json"
+    data = json.dumps(font_manager.fontManager, cls=font_manager._JSONEncoder, indent=2)
+    return FONTS + name, data.encode()
 
 
 def install_pycs():
@@ -256,7 +277,7 @@ def install_pycs():
 
 def compile_pycs(files, old):
     """A zip of hash-checked .pyc files for the given files (relative to site-packages), with the entries
-    of the zip old (or None) kept."""
+    of the zip old (or None) kept, and matplotlib's font list if the files include matplotlib."""
     import importlib.util
     import os
     import py_compile
@@ -287,12 +308,15 @@ def compile_pycs(files, old):
             continue
         with open(cfile, "rb") as f:
             entries[rel] = f.read()
+    global _compiled_count
+    _compiled_count = len([name for name in entries if not name.startswith(FONTS)])
+    if any(rel.startswith("matplotlib/") for rel in files):
+        name, data = _font_list()
+        entries[name] = data
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
         for name in sorted(entries):
             z.writestr(name, entries[name])
-    global _compiled_count
-    _compiled_count = len(entries)
     return to_js(out.getbuffer())
 
 
