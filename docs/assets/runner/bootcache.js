@@ -6,8 +6,9 @@
  *             21 MB): restoring it skips starting CPython, about 1 s on a 2-core machine.
  *   pycs      a zip of hash-checked .pyc files for the site-packages modules cells imported
  *             (numpy, optdocs, matplotlib ...): Pyodide's wheels hold only .py files, so every
- *             page load would otherwise compile them again (about 0.3 s for numpy alone).
- * Both are made by a separate short-lived worker (buildBootCache below), after the reader's first
+ *             page load would otherwise compile them again (about 0.3 s for numpy alone);
+ *             and matplotlib's font list, which it cannot save in Pyodide (0.2 s to rebuild).
+ * Both are made by a separate short-lived worker (buildCache in worker.js), after the reader's first
  * Run, so that the reader's own interpreter never runs with Pyodide's snapshot-making mode on.
  *
  * Keys. The snapshot key is a hash of the runtime files' integrity hashes and of the interpreter's
