@@ -148,6 +148,44 @@ def optdocs_imports_matplotlib(repo: Path = REPO) -> bool:
 # Runtime and config
 
 
+def served_pycs(wheel: bytes) -> bytes | None:
+    """The .pyc zip of scripts/compile_pycs.mjs for a first Run (numpy's and optdocs' modules),
+    cached in .cache/optdocs-pycs/; None where no verified runtime folder with numpy is at hand
+    (the site then works as before, compiling them in the page)."""
+    folder = Path(os.environ.get("OPTDOCS_PYODIDE", "").strip() or fetch_pyodide.DEFAULT_DIR)
+    folder = folder.expanduser().resolve()
+    try:
+        files = fetch_pyodide.verify_dir(folder, names=PRELOAD)
+    except SystemExit:  # missing or unverified: no runtime to compile with
+        log.info("pyodide hook: no runtime folder at %s: first Runs compile numpy's modules", folder)
+        return None
+    script = REPO / "scripts" / "compile_pycs.mjs"
+    key = hashlib.sha256(script.read_bytes() + wheel + json.dumps(files, sort_keys=True).encode())
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from guide._cache import cache_dir, write_atomic
+
+    cached = cache_dir("optdocs-pycs") / f"{key.hexdigest()[:24]}.zip"
+    if cached.is_file():
+        return cached.read_bytes()
+    tmp = cached.with_suffix(".whl")
+    tmp.write_bytes(wheel)
+    try:
+        proc = subprocess.run(["node", str(script), "--pyodide", str(folder), "--wheel", str(tmp),
+                               "--out", str(cached) + ".new"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs could not run: {exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    if proc.returncode != 0:
+        raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs failed:\n{proc.stdout[-4000:]}")
+    data = Path(str(cached) + ".new").read_bytes()
+    Path(str(cached) + ".new").unlink()
+    write_atomic(cached, data)
+    return data
+
+
 def _core_source() -> Path:
     """A folder holding the npm package's core files (for their hashes)."""
     candidates = []
@@ -240,6 +278,12 @@ def on_config(config, **kwargs):
         "integrity": sri(wheel, "sha256"),
     }
     runner_cfg["optdocsImportsMatplotlib"] = optdocs_imports_matplotlib()
+    pycs = served_pycs(wheel)
+    if pycs is not None:
+        pycs_hash = hashlib.sha256(pycs).hexdigest()
+        generated[f"{RUNNER_DIR}/pycs/first-run-{pycs_hash[:12]}.zip"] = pycs
+        runner_cfg["firstRunBytes"] += len(pycs)
+        runner_cfg["pycs"] = {"url": f"pycs/first-run-{pycs_hash[:12]}.zip", "integrity": sri(pycs, "sha256")}
 
     cm_dir = REPO / "node_modules" / "codemirror"
     try:

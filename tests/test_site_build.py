@@ -242,6 +242,47 @@ def test_an_unknown_number_fails_the_build(built, tmp_path):
     assert "index.md:3: unknown number {{ no_such_number_anywhere }}" in result.output
 
 
+def test_first_run_pycs_are_hash_checked_pycs_of_the_runtimes_numpy_and_this_optdocs(built):
+    """scripts/compile_pycs.mjs (run by the build under Node): each .pyc checks its source's hash,
+    and the hashes are those of numpy's sources in the pinned wheel and of optdocs/ here."""
+    import _imp
+    import base64
+    import hashlib
+    import io
+    import zipfile
+
+    fetch = _load_fetch_pyodide()
+    config = (built.site / "assets" / "runner" / "config.js").read_text()
+    pycs = json.loads(config[config.index("{"):config.rindex("}") + 1])["pycs"]
+    data = (built.site / "assets" / "runner" / pycs["url"]).read_bytes()
+    assert pycs["integrity"] == "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+    lock = json.loads((fetch.DEFAULT_DIR / "pyodide-lock.json").read_text())
+    numpy_wheel = zipfile.ZipFile(fetch.DEFAULT_DIR / lock["packages"]["numpy"]["file_name"])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        assert "numpy/__init__.py" in names and "optdocs/optimizers/adam.py" in names
+        for name in names:
+            pyc = z.read(name)
+            assert int.from_bytes(pyc[:2], "little") == 3531, name  # CPython 3.12's magic number
+            assert int.from_bytes(pyc[4:8], "little") == 3, name  # checked hash
+            if name.startswith("numpy/"):
+                source = numpy_wheel.read(name)
+            else:
+                assert name.startswith("optdocs/"), name
+                source = (REPO_ROOT / name).read_bytes()
+            # importlib.util.source_hash with 3.12's key (this may be another Python)
+            assert pyc[8:16] == _imp.source_hash(int.from_bytes(pyc[:4], "little"), source), name
+
+
+def _load_fetch_pyodide():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_fetch_pyodide_for_site_tests",
+                                                  REPO_ROOT / "scripts" / "fetch_pyodide.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def test_cells_render_per_the_runner_contract(tmp_path):
     config = small_site(tmp_path, """\
         # Page

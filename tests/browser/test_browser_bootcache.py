@@ -93,6 +93,7 @@ def cache_keys(page):
 def test_first_visit_builds_the_cache(context, home_url):
     page, first = visit(context, home_url)
     assert first["fromSnapshot"] is False
+    assert "served pycs" in first["timings"], first["timings"]  # the build's .pyc zip was used
     detail = wait_for_cache(page)
     assert detail["snapshot"] is True
     # every .py module the cell imported from site-packages: numpy's and optdocs' at least

@@ -45,6 +45,7 @@
       if (!c.indexURL.endsWith("/")) c.indexURL += "/";
       if (c.wheel) c.wheel.url = abs(c.wheel.url);
       for (const m of c.modules) m.url = abs(m.url);
+      if (c.pycs) c.pycs.url = abs(c.pycs.url);
       return c;
     },
 

@@ -63,9 +63,9 @@
  *    WebAssembly untouched so it compiles while it downloads and its compiled code is cached;
  *  - every wheel Pyodide installs is fetched with the sha256 listed in that (verified)
  *    pyodide-lock.json: Pyodide hands it to fetch() as `integrity`, and the wrapper checks it;
- *  - the optdocs wheel (built from the checkout with the site) and the runner's Python modules
- *    (python/*.py next to this file) are checked against their sha256 from the config before
- *    they are unpacked or written.
+ *  - the optdocs wheel (built from the checkout with the site), the runner's Python modules
+ *    (python/*.py next to this file) and the build's .pyc zip (config.pycs) are checked against
+ *    their sha256 from the config before they are unpacked or written.
  *  - the boot cache is never downloaded: it holds only what a worker of this origin made from
  *    files that passed these checks, and Python checks every cached .pyc against its source.
  * Where crypto.subtle is missing (plain-http hosts other than localhost) the check is left to
@@ -398,6 +398,13 @@ async function boot(config) {
   }).catch(() => null);
   const scripts = loadRuntimeScripts(CFG.preload || []);
   prefetchRunner();
+  // The build's .pyc files for numpy and optdocs (scripts/compile_pycs.mjs): used if they have
+  // arrived and passed their hash check by the time the runner is installed, never waited for.
+  let servedPycs = null;
+  if (CFG.pycs) {
+    prefetch(CFG.pycs.url, { integrity: CFG.pycs.integrity, priority: "low" })
+      .then((d) => { if (d.status === 200) servedPycs = new Uint8Array(d.bytes); }, () => {});
+  }
   await scripts;
   const hit = await cached;
   if (hit) cacheInfo.cache = hit.cache;
@@ -424,6 +431,9 @@ async function boot(config) {
   }
   await installRunner();
   runnerPy.setup(CFG.optdocsImportsMatplotlib ? true : false);
+  if (servedPycs) {
+    try { runnerPy.add_pycs(servedPycs); mark("served pycs"); } catch (err) { /* compiled in the page */ }
+  }
   if (hit && hit.pycs) {
     try { runnerPy.add_pycs(hit.pycs); } catch (err) { hit.cache.remove("pycs"); }
   }
