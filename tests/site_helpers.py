@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -201,3 +202,12 @@ def python_blocks(markdown: str) -> list[tuple[int, str]]:
 
 def docs_markdown_files() -> list[Path]:
     return sorted(p for p in DOCS.rglob("*.md") if ".ipynb_checkpoints" not in p.parts)
+
+
+def fetch_pyodide():
+    """scripts/fetch_pyodide.py as a module (DEFAULT_DIR, verify_dir, ...)."""
+    spec = importlib.util.spec_from_file_location("_fetch_pyodide_for_site_tests",
+                                                  REPO_ROOT / "scripts" / "fetch_pyodide.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

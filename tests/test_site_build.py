@@ -7,12 +7,17 @@ recomputes every number from scratch, so a stale cache cannot hide a wrong figur
 
 from __future__ import annotations
 
+import _imp
+import base64
+import hashlib
+import io
 import json
 import multiprocessing
 import os
 import subprocess
 import sys
 import textwrap
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,6 +29,7 @@ from site_helpers import (  # noqa: E402
     REPO_ROOT,
     build_site,
     css_urls,
+    fetch_pyodide,
     is_external,
     mkdocs_config,
     nav_pages,
@@ -245,13 +251,7 @@ def test_an_unknown_number_fails_the_build(built, tmp_path):
 def test_first_run_pycs_are_hash_checked_pycs_of_the_runtimes_numpy_and_this_optdocs(built):
     """scripts/compile_pycs.mjs (run by the build under Node): each .pyc checks its source's hash,
     and the hashes are those of numpy's sources in the pinned wheel and of optdocs/ here."""
-    import _imp
-    import base64
-    import hashlib
-    import io
-    import zipfile
-
-    fetch = _load_fetch_pyodide()
+    fetch = fetch_pyodide()
     config = (built.site / "assets" / "runner" / "config.js").read_text()
     pycs = json.loads(config[config.index("{"):config.rindex("}") + 1])["pycs"]
     data = (built.site / "assets" / "runner" / pycs["url"]).read_bytes()
@@ -272,15 +272,6 @@ def test_first_run_pycs_are_hash_checked_pycs_of_the_runtimes_numpy_and_this_opt
                 source = (REPO_ROOT / name).read_bytes()
             # importlib.util.source_hash with 3.12's key (this may be another Python)
             assert pyc[8:16] == _imp.source_hash(int.from_bytes(pyc[:4], "little"), source), name
-
-
-def _load_fetch_pyodide():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("_fetch_pyodide_for_site_tests",
-                                                  REPO_ROOT / "scripts" / "fetch_pyodide.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_cells_render_per_the_runner_contract(tmp_path):

@@ -158,7 +158,7 @@
     // The boot cache (bootcache.js): after a Run, the worker says what the next visit could reuse
     // (a snapshot of the started interpreter, .pyc files); a second, short-lived worker builds it
     // once the page has been idle for CACHE_IDLE_MS, so it never slows a reader's Run.
-    cache: { state: "none", request: null, timer: null, worker: null, snapshotSent: false, sent: new Set(), built: 0 },
+    cache: { state: "none", request: null, timer: null, worker: null, snapshotSent: false, sent: new Set() },
 
     wantCache(msg) {
       const c = this.cache;
@@ -198,7 +198,6 @@
         c.worker = null;
         c.state = state;
         c.detail = detail;
-        if (state === "built") c.built++;
         if (c.request) this.scheduleCache();
       };
       const guard = setTimeout(() => finish("failed", { message: "took too long" }), 120000);
