@@ -12,7 +12,6 @@ A test that cannot run in a browser skips itself with
 """
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import os
 import re
@@ -27,14 +26,15 @@ REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 WHEEL_CACHE = REPO / ".cache" / "pyodide-test-wheels"
 
-# Test-only wheels (all py3-none-any). The versions installed on the host are used when present,
-# so pytest behaves the same in both places; these pins are the fallback.
+# Test-only wheels for Pyodide, pinned whatever the host runs: each exists on PyPI as a
+# py3-none-any wheel. The host may run newer releases (hypothesis 6.156 and later ship only
+# compiled CPython wheels, which Pyodide cannot install), so never take the host's versions.
 TEST_WHEELS = {
     "pytest": "9.0.3",
     "pluggy": "1.6.0",
     "iniconfig": "2.3.0",
     "pygments": "2.20.0",
-    "hypothesis": "6.155.2",
+    "hypothesis": "6.155.7",
     "attrs": "26.1.0",
     "sortedcontainers": "2.4.0",
 }
@@ -63,12 +63,7 @@ def pyodide_dir() -> Path:
 def fetch_test_wheels(dest: Path) -> list[Path]:
     """Download (once) the pure-Python test wheels into WHEEL_CACHE; copy them to `dest`."""
     WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
-    wanted = {}
-    for name, pin in TEST_WHEELS.items():
-        try:
-            wanted[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            wanted[name] = pin
+    wanted = dict(TEST_WHEELS)
 
     def cached(name, version):
         prefix = f"{name.replace('-', '_').lower()}-{version}-".lower()
