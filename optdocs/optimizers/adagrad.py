@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optdocs._checks import check_nonneg, check_positive
-from optdocs.optimizers.base import LearningRate, Optimizer
+from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 
 class Adagrad(Optimizer):
@@ -25,29 +25,36 @@ class Adagrad(Optimizer):
     $s_0$ is ``initial_accumulator_value``. Because $s_t$ only grows, every parameter's effective
     rate $\tilde\gamma_t / (\sqrt{s_t} + \epsilon)$ only falls: AdaGrad eventually stalls.
 
-    State: ``sum`` ($s_t$), ``effective_lr``, ``update``.
+    State: ``step``, ``sum`` ($s_t$); ``get`` also computes ``effective_lr`` and ``update``.
     """
 
     def __init__(self, lr: LearningRate = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
-        super().__init__(lr)
-        self.lr_decay = check_nonneg("lr_decay", lr_decay)
-        self.weight_decay = check_nonneg("weight_decay", weight_decay)
-        self.initial_accumulator_value = check_nonneg(
-            "initial_accumulator_value", initial_accumulator_value)
-        self.eps = check_positive("eps", eps)
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
+                 overrides: Overrides = None) -> None:
+        super().__init__(dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                              initial_accumulator_value=initial_accumulator_value, eps=eps),
+                         overrides)
 
-    def init_state(self, p):
-        return {"sum": np.full_like(p, self.initial_accumulator_value)}
+    def validate(self, h):
+        return {"lr_decay": check_nonneg("lr_decay", h["lr_decay"]),
+                "weight_decay": check_nonneg("weight_decay", h["weight_decay"]),
+                "initial_accumulator_value": check_nonneg(
+                    "initial_accumulator_value", h["initial_accumulator_value"]),
+                "eps": check_positive("eps", h["eps"])}
+
+    def init_state(self, p, h):
+        return {"sum": np.full_like(p, h.initial_accumulator_value)}
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * p                    # g_t = grad + lambda * theta
-        clr = lr / (1 + (self.t - 1) * self.lr_decay)        # decayed learning rate
+    def update_rule(self, p, g, state, h):
+        if h.weight_decay != 0:
+            g = g + h.weight_decay * p                       # g_t = grad + lambda * theta
+        clr = h.lr / (1 + (state["step"] - 1) * h.lr_decay)  # decayed learning rate
         s = state["sum"]
         s += g * g                                           # s_t = s_{t-1} + g_t^2
-        rate = clr / (np.sqrt(s) + self.eps)                 # per-parameter rate
-        p -= rate * g                                        # theta_t = theta_{t-1} - rate * g_t
-        state["effective_lr"] = rate
+        return clr * g / (np.sqrt(s) + h.eps)                # clr g_t / (sqrt(s_t) + eps)
     # --8<-- [end:rule]
+
+    def effective_lr(self, state, h):
+        clr = h.lr / (1 + (state["step"] - 1) * h.lr_decay)
+        return clr / (np.sqrt(state["sum"]) + h.eps)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optdocs._checks import check_nonneg, check_positive, check_unit_interval
-from optdocs.optimizers.base import LearningRate, Optimizer
+from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 
 def check_betas(betas: tuple[float, float]) -> tuple[float, float]:
@@ -39,44 +39,51 @@ class Adam(Optimizer):
     ``weight_decay`` here is an L2 penalty added to the gradient, so it passes through the
     adaptive scaling; ``AdamW`` decouples it.
 
-    State: ``exp_avg`` ($m_t$), ``exp_avg_sq`` ($v_t$), ``max_exp_avg_sq`` (amsgrad),
-    ``effective_lr`` ($\gamma / (\sqrt{\hat v_t} + \epsilon)$), ``update``.
+    State: ``step`` ($t$, this parameter's), ``exp_avg`` ($m_t$), ``exp_avg_sq`` ($v_t$),
+    ``max_exp_avg_sq`` (amsgrad): two parameter-sized buffers, as in torch, three with amsgrad.
+    ``get`` also computes ``update`` and ``effective_lr`` ($\gamma / (\sqrt{\hat v_t} +
+    \epsilon)$) when asked.
     """
 
     def __init__(self, lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False) -> None:
-        super().__init__(lr)
-        self.betas = check_betas(betas)
-        self.eps = check_positive("eps", eps)
-        self.weight_decay = check_nonneg("weight_decay", weight_decay)
-        self.amsgrad = bool(amsgrad)
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 overrides: Overrides = None) -> None:
+        super().__init__(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                              amsgrad=amsgrad), overrides)
 
-    def init_state(self, p):
+    def validate(self, h):
+        return {"betas": check_betas(h["betas"]), "eps": check_positive("eps", h["eps"]),
+                "weight_decay": check_nonneg("weight_decay", h["weight_decay"]),
+                "amsgrad": bool(h["amsgrad"])}
+
+    def init_state(self, p, h):
         state = {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
-        if self.amsgrad:
+        if h.amsgrad:
             state["max_exp_avg_sq"] = np.zeros_like(p)
         return state
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * p                    # L2 penalty: enters the moments
-        self.adam_step(p, g, state, lr)
+    def update_rule(self, p, g, state, h):
+        if h.weight_decay != 0:
+            g = g + h.weight_decay * p                       # L2 penalty: enters the moments
+        return self.adam_step(g, state, h)
 
-    def adam_step(self, p, g, state, lr):
-        (b1, b2), t = self.betas, self.t
+    def adam_step(self, g, state, h):
+        (b1, b2), t = h.betas, state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= b1
         m += (1 - b1) * g                                    # m_t = b1 m_{t-1} + (1 - b1) g_t
         v *= b2
         v += (1 - b2) * g * g                                # v_t = b2 v_{t-1} + (1 - b2) g_t^2
-        if self.amsgrad:
+        if h.amsgrad:
             vmax = state["max_exp_avg_sq"]
             np.maximum(vmax, v, out=vmax)                    # never let the denominator shrink
             v = vmax
         m_hat = m / (1 - b1**t)                              # bias corrections
         v_hat = v / (1 - b2**t)
-        rate = lr / (np.sqrt(v_hat) + self.eps)              # per-parameter rate
-        p -= rate * m_hat                                    # theta_t = theta_{t-1} - rate * m_hat
-        state["effective_lr"] = rate
+        return h.lr * m_hat / (np.sqrt(v_hat) + h.eps)       # lr m_hat / (sqrt(v_hat) + eps)
     # --8<-- [end:rule]
+
+    def effective_lr(self, state, h):
+        v = state["max_exp_avg_sq" if h.amsgrad else "exp_avg_sq"]
+        return h.lr / (np.sqrt(v / (1 - h.betas[1] ** state["step"])) + h.eps)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optdocs.optimizers.adam import Adam
-from optdocs.optimizers.base import LearningRate
+from optdocs.optimizers.base import LearningRate, Overrides
 
 
 class AdamW(Adam):
@@ -26,11 +26,15 @@ class AdamW(Adam):
     """
 
     def __init__(self, lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
-        super().__init__(lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 overrides: Overrides = None) -> None:
+        super().__init__(lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         overrides=overrides)
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        p *= 1 - lr * self.weight_decay                      # decoupled decay of the weights
-        self.adam_step(p, g, state, lr)                      # then Adam on the raw gradient
+    def update_rule(self, p, g, state, h):
+        d = self.adam_step(g, state, h)                      # Adam's step on the raw gradient
+        if h.weight_decay != 0:
+            d += h.lr * h.weight_decay * p                   # plus decoupled decay of the weights
+        return d
     # --8<-- [end:rule]

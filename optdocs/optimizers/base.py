@@ -1,145 +1,363 @@
-"""What every optimizer shares: the parameter bookkeeping, the step count and the learning rate.
+r"""What every optimizer shares: parameters and their state, hyperparameters, checkpoints.
 
-A subclass writes only its update rule, ``Optimizer.update_rule``, for one parameter array.
-``Optimizer.step`` does the rest: it pairs each parameter with its gradient (one array, a list
-or a dict), checks shapes, counts steps, evaluates the learning rate (a float or a schedule) and
-records what the rule did so the guide can show it.
+An optimizer's rule is written for one parameter array; ``Optimizer.step`` does the rest. It pairs
+each parameter with its gradient (one array, a list or a dict of arrays), checks the structure
+against the last step's, evaluates the learning rate, counts steps, calls the rule, applies the
+step the rule returned and remembers it for ``get``.
+
+Semantics (those of ``torch.optim``)
+------------------------------------
+- **State follows dict keys (recommended) or list positions.** Each parameter has its own state,
+  including its own step count ``state["step"]``, which bias corrections and decays use. With a
+  dict, adding a key starts that parameter fresh (its first Adam step is ``lr``, as torch's
+  ``add_param_group``) and removing a key drops its state. A list's state follows positions, so
+  its length cannot change; a key whose shape or dtype changes, or params that change kind
+  (array / list / dict), raise ``ValueError`` before anything is updated (``reset()`` starts
+  over).
+- **Schedules count optimizer steps.** A schedule given as ``lr`` is called with the number of
+  ``step()`` calls before this one (``opt.t - 1`` during step ``opt.t``), like torch's schedulers,
+  which count optimizer steps, not each parameter's.
+- **Per-parameter options.** ``overrides={key: {name: value}}`` replaces hyperparameters for the
+  parameter ``key`` (a dict key or a list position), like a torch param group: for example
+  ``AdamW(lr=1e-3, weight_decay=0.1, overrides={"b1": {"weight_decay": 0.0}})``. Every key
+  must be present at every step.
+- **Checkpoints.** ``state_dict()`` returns plain data (dicts, lists, Python scalars, strings and
+  NumPy arrays, all copies); ``load_state_dict`` on a freshly built optimizer of the same class
+  resumes bit for bit. A schedule is stored as ``"schedule"``: the loading optimizer must be built
+  with its own schedule in the same place, and continues from the saved step counts.
+
+Writing an optimizer (the subclass contract)
+--------------------------------------------
+A subclass provides
+
+- ``__init__(self, lr=..., <hyperparameters>, *, overrides=None)`` calling
+  ``super().__init__(dict(lr=lr, ...), overrides)``, with ``lr`` first;
+- ``validate(self, h) -> dict``: the checked value of every hyperparameter but ``lr`` (raise
+  ``ValueError`` naming it); it checks the constructor's values, each override and checkpoints;
+- ``init_state(self, p, h) -> dict``: the buffers of a fresh parameter ``p`` (``step`` is added);
+- ``update_rule(self, p, g, state, h) -> d``: update the buffers in ``state`` in place and return
+  the step ``d`` (shaped like ``p``); the base applies $p \leftarrow p - d$. The rule must not
+  change ``p`` or ``g``. ``state["step"]`` is this parameter's 1-based step, ``h.lr`` this step's
+  learning rate, ``h.<name>`` the parameter's hyperparameters;
+- optionally ``effective_lr(self, state, h)``: the per-element rate of the last step, computed
+  when ``get("effective_lr")`` asks (default ``h.lr``); and ``elementwise = False`` when the rule
+  mixes elements (norms of a whole array).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 
-from optdocs._checks import check_nonneg
+from optdocs.optimizers._checkpoint import (
+    SCHEDULE,
+    by_kind,
+    check_param_state,
+    check_top,
+    keyed,
+    plain,
+    with_schedules,
+)
+from optdocs.optimizers._groups import Hyperparameters, checked, checked_overrides
+from optdocs.optimizers._structure import label, pair
 
 #: One array, a list/tuple of arrays or a dict of arrays: the shapes ``step`` accepts.
 Params = TypeVar("Params", np.ndarray, list, tuple, dict)
-#: A learning rate: a number, or a schedule called with the 0-based step index.
+#: A learning rate: a number, or a schedule called with the 0-based count of optimizer steps.
 LearningRate = float | Callable[[int], float]
+#: Per-parameter options: a parameter key (dict key or list position) -> hyperparameters.
+Overrides = Mapping[Any, Mapping[str, Any]] | None
 
-_SINGLE = object()  # the state key used when params is one bare array
-
-
-def _pairs(params: Any, grads: Any) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
-    """Yield ``(key, param, grad)`` for matching structures, or raise ``ValueError``."""
-    if isinstance(params, np.ndarray):
-        if isinstance(grads, Mapping):
-            raise ValueError("grads must be an array like params, got dict")
-        pairs = [(_SINGLE, params, np.asarray(grads))]
-    elif isinstance(params, Mapping):
-        if not isinstance(grads, Mapping):
-            raise ValueError(f"grads must be a dict like params, got {type(grads).__name__}")
-        if set(params) != set(grads):
-            raise ValueError(
-                f"grads keys {sorted(map(str, grads))} differ from params keys "
-                f"{sorted(map(str, params))}"
-            )
-        pairs = [(k, params[k], np.asarray(grads[k])) for k in params]
-    elif isinstance(params, Sequence) and not isinstance(params, str):
-        if not isinstance(grads, Sequence) or isinstance(grads, str):
-            raise ValueError(f"grads must be a list like params, got {type(grads).__name__}")
-        if len(params) != len(grads):
-            raise ValueError(
-                f"grads has {len(grads)} arrays but params has {len(params)}"
-            )
-        pairs = [(i, p, np.asarray(g)) for i, (p, g) in enumerate(zip(params, grads, strict=True))]
-    else:
-        raise ValueError(
-            f"params must be a float array, a list or a dict of them, got {type(params).__name__}"
-        )
-    for key, p, g in pairs:
-        name = "params" if key is _SINGLE else f"params[{key!r}]"
-        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
-            raise ValueError(
-                f"{name} must be a float ndarray (updated in place), got "
-                f"{type(p).__name__}{'' if not hasattr(p, 'dtype') else ' of ' + str(p.dtype)}"
-            )
-        if g.shape != p.shape:
-            gname = "grads" if key is _SINGLE else f"grads[{key!r}]"
-            raise ValueError(f"{gname} has shape {g.shape} but {name} has shape {p.shape}")
-        yield key, p, g
+#: The names ``get`` computes from the last step rather than reading from the state.
+RECORDED = ("update", "effective_lr")
 
 
 class Optimizer:
-    """Base class. Subclasses set their hyperparameters and implement ``update_rule``.
+    """Base class: the bookkeeping shared by every optimizer (see the module's docstring).
 
     Attributes
     ----------
     t : int
-        Steps taken so far (0 before the first step); the rule sees ``t >= 1``.
+        ``step()`` calls so far (0 before the first); schedules are evaluated with ``t - 1``.
     state : dict
-        Per-parameter state arrays, keyed like ``params``. Read them with ``get``.
+        Each parameter's state, keyed by dict key, list position, or one key for a bare array:
+        its ``step`` count and its buffers. Read it with ``get``.
+    defaults : dict
+        The optimizer's hyperparameters (``opt.lr``, ``opt.betas``, ... read them too).
+    overrides : dict
+        Parameter key -> the hyperparameters that replace ``defaults`` for it.
     """
 
     #: True when the rule treats every element on its own, so runs stacked along a leading axis
     #: are independent (LARS and LAMB use norms of whole arrays and set this to False).
     elementwise: bool = True
 
-    def __init__(self, lr: LearningRate) -> None:
-        if not callable(lr):
-            lr = check_nonneg("lr", lr)
-        self.lr = lr
+    def __init__(self, hyperparameters: dict[str, Any], overrides: Any = None) -> None:
+        self.defaults = checked(self.validate, hyperparameters, "")
+        self.overrides = checked_overrides(self.validate, self.defaults, overrides,
+                                           type(self).__name__)
         self.t = 0
-        self.state: dict[Any, dict[str, np.ndarray]] = {}
-        self._structure: Any = None
+        self.state: dict[Any, dict[str, Any]] = {}
+        self._build_groups()
+        self._forget_structure()
 
     # -- what a subclass writes -------------------------------------------------------------
-    def init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+    def validate(self, h: dict[str, Any]) -> dict[str, Any]:
+        """The checked hyperparameters ``h`` (all but ``lr``); none by default."""
+        return dict(h)
+
+    def init_state(self, p: np.ndarray, h: Hyperparameters) -> dict[str, Any]:
         """The state buffers of a fresh parameter ``p`` (zeros, usually); none by default."""
         return {}
 
-    def update_rule(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray],
-                    lr: float) -> None:
-        """Update parameter ``p`` in place from gradient ``g``; keep what it needs in ``state``."""
+    def update_rule(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                    h: Hyperparameters) -> np.ndarray:
+        """The step ``d`` for parameter ``p`` with gradient ``g`` (the base applies p -= d)."""
         raise NotImplementedError
 
-    # -- shared machinery -------------------------------------------------------------------
-    def lr_at(self, t: int) -> float:
-        """Learning rate of step ``t`` (1-based): a schedule is called with ``t - 1``."""
-        if callable(self.lr):
-            return float(self.lr(t - 1))
-        return self.lr
+    def effective_lr(self, state: dict[str, Any], h: Hyperparameters) -> Any:
+        """The rate of the last step, a number or an array shaped like the parameter."""
+        return h.lr
 
+    # -- hyperparameters ----------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        defaults = self.__dict__.get("defaults", {})
+        if name in defaults:
+            return defaults[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build_groups(self) -> None:
+        """One ``Hyperparameters`` for the defaults and one per override; note the schedules."""
+        self._default = Hyperparameters(**self.defaults)
+        self._groups = {key: Hyperparameters(**{**self.defaults, **opts})
+                        for key, opts in self.overrides.items()}
+        named = [("lr", self._default)] + [(f"overrides[{k!r}]['lr']", h)
+                                          for k, h in self._groups.items()]
+        self._schedules = [(where, h, h.lr) for where, h in named if callable(h.lr)]
+
+    def lr_at(self, t: int, key: Any = None) -> float:
+        """Learning rate of optimizer step ``t`` (1-based) for parameter ``key`` (default: the
+        optimizer's own): a schedule is called with ``t - 1``."""
+        lr = self.overrides.get(key, {}).get("lr", self.defaults["lr"])
+        return float(lr(t - 1)) if callable(lr) else lr
+
+    def _scheduled_lrs(self, t: int) -> list[tuple[Hyperparameters, float]]:
+        """Every schedule's rate for step ``t``, checked: ``ValueError`` if one is not >= 0."""
+        out = []
+        for where, h, schedule in self._schedules:
+            value = schedule(t - 1)
+            try:
+                lr = float(value)
+            except (TypeError, ValueError):
+                lr = math.nan
+            if not 0.0 <= lr < math.inf:
+                raise ValueError(f"the schedule of {where} returned {value!r} at step {t}; a "
+                                 f"learning rate must be a finite number >= 0")
+            out.append((h, lr))
+        return out
+
+    # -- structure ------------------------------------------------------------------------------
+    def _forget_structure(self) -> None:
+        self._kind: str | None = None               # "array", "list" or "dict" of the last step
+        self._keys: list[Any] = []                  # its keys, in order
+        self._meta: dict[Any, tuple] = {}           # key -> (shape, dtype) of each parameter
+        self._last: dict[Any, np.ndarray] = {}      # key -> the step d of the last step
+
+    def _plan(self, kind: str, triples: list) -> list[tuple]:
+        """``(key, p, g, h)`` for each array, or ``ValueError`` if the structure changed."""
+        if self._kind is not None and kind != self._kind:
+            raise ValueError(f"params is a {kind} but was a {self._kind} at the last step; state "
+                             f"follows dict keys or list positions: call reset() to start over")
+        if kind == "list" and self._kind == "list" and len(triples) != len(self._keys):
+            raise ValueError(f"params has {len(triples)} arrays but had {len(self._keys)} at the "
+                             f"last step; a list's state follows positions, so its length cannot "
+                             f"change (use a dict to add or drop parameters, or reset())")
+        groups, default, meta = self._groups, self._default, self._meta
+        plan = []
+        for key, p, g in triples:
+            known = meta.get(key)
+            if known is not None and (p.shape != known[0] or p.dtype != known[1]):
+                raise ValueError(f"{label(key)} has shape {p.shape} and dtype {p.dtype} but had "
+                                 f"shape {known[0]} and dtype {known[1]} at the last step: its "
+                                 f"state cannot follow (use another key, or reset())")
+            plan.append((key, p, g, groups.get(key, default)))
+        if groups:
+            present = {key for key, _, _ in triples}
+            absent = [key for key in groups if key not in present]
+            if absent:
+                have = "one array" if kind == "array" else f"keys {sorted(map(repr, present))}"
+                raise ValueError(f"overrides name parameters {absent} that are not in this "
+                                 f"step's params ({have})")
+        return plan
+
+    # -- the step -------------------------------------------------------------------------------
     def step(self, params: Params, grads: Any) -> Params:
-        """Take one step: update every array of ``params`` in place and return ``params``."""
-        pairs = list(_pairs(params, grads))  # validate everything before touching anything
+        """Take one step: update every array of ``params`` in place and return ``params``.
+
+        Everything is checked before anything changes: a step that raises updates nothing.
+        """
+        kind, triples = pair(params, grads)
+        plan = self._plan(kind, triples)
+        lrs = self._scheduled_lrs(self.t + 1)
         self.t += 1
-        lr = self.lr_at(self.t)
-        for key, p, g in pairs:
-            state = self.state.get(key)
+        for h, lr in lrs:
+            h.lr = lr
+        states, last = self.state, {}
+        for key, p, g, h in plan:
+            state = states.get(key)
             if state is None:
-                state = self.state[key] = self.init_state(p)
-            before = p.copy()
-            self.update_rule(p, g.astype(p.dtype, copy=False), state, lr)
-            state["update"] = p - before
-        self._structure = params
+                state = states[key] = {"step": 0, **self.init_state(p, h)}
+                self._meta[key] = (p.shape, p.dtype)
+            state["step"] += 1
+            d = self.update_rule(p, g, state, h)
+            p -= d
+            last[key] = d
+        if len(states) != len(last):                 # keys dropped from a dict: drop their state
+            for key in [k for k in states if k not in last]:
+                del states[key], self._meta[key]
+        self._kind, self._keys, self._last = kind, list(last), last
         return params
 
+    # -- reading the state ------------------------------------------------------------------------
     def get(self, name: str) -> Any:
-        """State ``name`` after the last step, shaped like ``params`` (array, list or dict)."""
-        if not self.state:
+        """State ``name`` after the last step, laid out like that step's ``params``.
+
+        ``name`` is a buffer of the state (``exp_avg``, ``step``, ...), ``update`` (what the last
+        step added to each parameter) or ``effective_lr`` (its per-element rate); the last two are
+        computed when asked. A parameter without that buffer (an override turned it off) gives
+        ``None``.
+        """
+        if self._kind is None:
             raise ValueError(f"no state yet: call step() before get({name!r})")
-        some = next(iter(self.state.values()))
-        if name not in some:
-            raise ValueError(f"{type(self).__name__} keeps no state {name!r}; it has {sorted(some)}")
-        if isinstance(self._structure, Mapping):
-            return {k: self.state[k][name] for k in self._structure}
-        if _SINGLE in self.state:
-            return self.state[_SINGLE][name]
-        return [self.state[i][name] for i in range(len(self.state))]
+        values = {key: self._value(name, key) for key in self._keys}
+        if all(v is None for v in values.values()):
+            names = sorted({n for s in self.state.values() for n in s} | set(RECORDED))
+            raise ValueError(f"{type(self).__name__} keeps no state {name!r}; it has {names}")
+        return by_kind(self._kind, self._keys, values)
+
+    def _value(self, name: str, key: Any) -> Any:
+        state = self.state[key]
+        if name in state:
+            return state[name]
+        if name not in RECORDED:
+            return None
+        if key not in self._last:
+            raise ValueError(f"{name!r} describes the last step, and none was taken since "
+                             f"load_state_dict()")
+        if name == "update":
+            return np.negative(self._last[key])
+        shape, dtype = self._meta[key]
+        rate = self.effective_lr(state, self._groups.get(key, self._default))
+        return np.full(shape, rate, dtype) if np.ndim(rate) == 0 else rate
 
     def reset(self) -> None:
         """Forget all state and the step count, as a freshly built optimizer."""
         self.t = 0
         self.state.clear()
-        self._structure = None
+        self._forget_structure()
 
-    def _hyper(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if k not in ("t", "state", "_structure")}
+    # -- checkpoints ------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """A deep copy of everything needed to resume: plain data (see the module's docstring).
+
+        Keys: ``class``, ``hyperparameters``, ``overrides``, ``step`` (the optimizer's count),
+        ``kind`` (``"array"``, ``"list"``, ``"dict"`` or None before the first step), ``params``
+        (each parameter's ``shape`` and ``dtype``) and ``state`` (each parameter's ``step`` and
+        buffers), the last two laid out like the params.
+        """
+        meta = {k: {"shape": list(shape), "dtype": str(dtype)}
+                for k, (shape, dtype) in self._meta.items()}
+        return {
+            "class": type(self).__name__,
+            "hyperparameters": plain(self.defaults),
+            "overrides": plain(self.overrides),
+            "step": self.t,
+            "kind": self._kind,
+            "params": plain(by_kind(self._kind, self._keys, meta)),
+            "state": plain(by_kind(self._kind, self._keys, self.state)),
+        }
+
+    def load_state_dict(self, sd: Mapping[str, Any]) -> None:
+        """Resume from ``state_dict()`` output (copied: later changes to ``sd`` do not reach here).
+
+        Hyperparameters and overrides come from ``sd``, each checked as the constructor checks
+        it; where ``sd`` holds ``"schedule"`` this optimizer's own schedule is kept (it must have
+        one there). ``ValueError`` saying what differs if ``sd`` is of another class, is
+        malformed, or (once this optimizer has taken steps) describes other params.
+        """
+        cls = type(self).__name__
+        check_top(sd, cls)
+        saved = sd["hyperparameters"]
+        if not isinstance(saved, Mapping) or set(saved) != set(self.defaults):
+            got = sorted(saved) if isinstance(saved, Mapping) else type(saved).__name__
+            raise ValueError(f"state dict's hyperparameters are {got}; {cls} has "
+                             f"{sorted(self.defaults)}")
+        defaults = checked(self.validate, with_schedules(saved, self.defaults, "hyperparameters"),
+                           "state dict's hyperparameters")
+        if not isinstance(sd["overrides"], Mapping):
+            raise ValueError(f"state dict's overrides must be a dict, got "
+                             f"{type(sd['overrides']).__name__}")
+        overrides = checked_overrides(self.validate, defaults, {
+            key: with_schedules(opts, self.overrides.get(key, {}), f"overrides[{key!r}]")
+            if isinstance(opts, Mapping) else opts for key, opts in sd["overrides"].items()}, cls)
+        kind = sd["kind"]
+        params, states = keyed(kind, sd["params"], "params"), keyed(kind, sd["state"], "state")
+        if list(params) != list(states):
+            raise ValueError(f"state dict's params have keys {list(params)} but its state has "
+                             f"{list(states)}")
+        meta = {key: _shape_dtype(key, info) for key, info in params.items()}
+        if self._kind is not None:
+            self._check_same_structure(kind, meta)
+        groups = {key: Hyperparameters(**{**defaults, **opts}) for key, opts in overrides.items()}
+        default = Hyperparameters(**defaults)
+        for key, state in states.items():
+            shape, dtype = meta[key]
+            fresh = self.init_state(np.zeros(shape, dtype), groups.get(key, default))
+            check_param_state(label(key), state, shape, set(fresh) | {"step"})
+        # everything checked: commit
+        self.defaults, self.overrides, self.t = defaults, overrides, int(sd["step"])
+        self._build_groups()
+        self._forget_structure()
+        self.state = {key: {**plain(state), "step": int(state["step"])}
+                      for key, state in states.items()}
+        self._kind, self._keys, self._meta = kind, list(params), meta
+
+    def _check_same_structure(self, kind: str | None, meta: dict) -> None:
+        """``ValueError`` saying what differs between this optimizer's params and ``meta``'s."""
+        if kind != self._kind:
+            raise ValueError(f"state dict is for params of kind {kind!r}, this optimizer's "
+                             f"are a {self._kind}")
+        if list(meta) != self._keys:
+            raise ValueError(f"state dict is for params with keys {list(meta)}, this optimizer's "
+                             f"have {self._keys}")
+        for key, (shape, dtype) in meta.items():
+            if (shape, dtype) != self._meta[key]:
+                raise ValueError(f"state dict has {label(key)} of shape {shape} and dtype {dtype}, "
+                                 f"this optimizer's has shape {self._meta[key][0]} and dtype "
+                                 f"{self._meta[key][1]}")
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._hyper().items())
-        return f"{type(self).__name__}({args})"
+        args = [f"{k}={v!r}" for k, v in self.defaults.items()]
+        if self.overrides:
+            args.append(f"overrides={self.overrides!r}")
+        return f"{type(self).__name__}({', '.join(args)})"
+
+
+def _shape_dtype(key: Any, info: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """A state dict's ``{"shape": [...], "dtype": "float64"}`` as ``(shape, dtype)``."""
+    try:
+        shape = tuple(int(n) for n in info["shape"])
+        dtype = np.dtype(info["dtype"])
+    except (TypeError, KeyError, ValueError):
+        raise ValueError(f"state dict's params entry for {label(key)} must be "
+                         f"{{'shape': [...], 'dtype': '...'}}, got {info!r}") from None
+    if dtype.kind != "f":
+        raise ValueError(f"state dict's params entry for {label(key)} has dtype {dtype}; "
+                         f"params are float arrays")
+    return shape, dtype
+
+
+__all__ = ["Optimizer", "Hyperparameters", "LearningRate", "Overrides", "Params", "SCHEDULE"]

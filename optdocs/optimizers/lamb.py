@@ -6,7 +6,7 @@ import numpy as np
 
 from optdocs._checks import check_nonneg, check_positive
 from optdocs.optimizers.adam import check_betas
-from optdocs.optimizers.base import LearningRate, Optimizer
+from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 
 class LAMB(Optimizer):
@@ -28,35 +28,43 @@ class LAMB(Optimizer):
     the weight norm); the trust ratio $\lVert \theta \rVert / \lVert u \rVert$ is 1 when either norm
     is zero. Not part of ``torch.optim``. Norms are per array, so ``elementwise`` is False.
 
-    State: ``exp_avg``, ``exp_avg_sq``, ``trust_ratio`` (0-d), ``effective_lr``, ``update``.
+    State: ``step``, ``exp_avg``, ``exp_avg_sq``, ``trust_ratio`` (a number); ``get`` also
+    computes ``effective_lr`` and ``update``.
     """
 
     elementwise = False
 
     def __init__(self, lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-6, weight_decay: float = 0.0) -> None:
-        super().__init__(lr)
-        self.betas = check_betas(betas)
-        self.eps = check_positive("eps", eps)
-        self.weight_decay = check_nonneg("weight_decay", weight_decay)
+                 eps: float = 1e-6, weight_decay: float = 0.0, *,
+                 overrides: Overrides = None) -> None:
+        super().__init__(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay), overrides)
 
-    def init_state(self, p):
-        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
+    def validate(self, h):
+        return {"betas": check_betas(h["betas"]), "eps": check_positive("eps", h["eps"]),
+                "weight_decay": check_nonneg("weight_decay", h["weight_decay"])}
+
+    def init_state(self, p, h):
+        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p), "trust_ratio": 1.0}
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        (b1, b2), t = self.betas, self.t
+    def update_rule(self, p, g, state, h):
+        (b1, b2), t = h.betas, state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= b1
         m += (1 - b1) * g                                    # Adam's moments
         v *= b2
         v += (1 - b2) * g * g
-        denom = np.sqrt(v / (1 - b2**t)) + self.eps
-        r = (m / (1 - b1**t)) / denom                        # Adam's direction
-        u = r + self.weight_decay * p                        # plus decoupled decay
+        denom = np.sqrt(v / (1 - b2**t)) + h.eps
+        u = (m / (1 - b1**t)) / denom                        # Adam's direction r_t
+        if h.weight_decay != 0:
+            u += h.weight_decay * p                          # plus decoupled decay
         w_norm, u_norm = np.linalg.norm(p), np.linalg.norm(u)
         trust = w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0
-        p -= lr * trust * u                                  # layer step length ~ lr * ||theta||
-        state["trust_ratio"] = np.asarray(trust)
-        state["effective_lr"] = lr * trust / denom
+        state["trust_ratio"] = float(trust)
+        u *= h.lr * trust                                    # layer step length ~ lr * ||theta||
+        return u
     # --8<-- [end:rule]
+
+    def effective_lr(self, state, h):
+        denom = np.sqrt(state["exp_avg_sq"] / (1 - h.betas[1] ** state["step"])) + h.eps
+        return h.lr * state["trust_ratio"] / denom

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optdocs._checks import check_nonneg, check_positive
-from optdocs.optimizers.base import LearningRate, Optimizer
+from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 
 class LARS(Optimizer):
@@ -31,35 +31,41 @@ class LARS(Optimizer):
     Norms are taken over a whole array, so stacking independent runs along one array would mix
     them: ``elementwise`` is False.
 
-    State: ``momentum_buffer`` ($v_t$), ``trust_ratio`` ($\lambda_t$, 0-d), ``effective_lr``
-    ($\gamma\lambda_t$), ``update``.
+    State: ``step``, ``momentum_buffer`` ($v_t$), ``trust_ratio`` ($\lambda_t$, a number);
+    ``get`` also computes ``effective_lr`` ($\gamma\lambda_t$) and ``update``.
     """
 
     elementwise = False
 
     def __init__(self, lr: LearningRate = 1.0, momentum: float = 0.9, weight_decay: float = 0.0,
-                 trust_coefficient: float = 1e-3, eps: float = 1e-8) -> None:
-        super().__init__(lr)
-        self.momentum = check_nonneg("momentum", momentum)
-        self.weight_decay = check_nonneg("weight_decay", weight_decay)
-        self.trust_coefficient = check_positive("trust_coefficient", trust_coefficient)
-        self.eps = check_positive("eps", eps)
+                 trust_coefficient: float = 1e-3, eps: float = 1e-8, *,
+                 overrides: Overrides = None) -> None:
+        super().__init__(dict(lr=lr, momentum=momentum, weight_decay=weight_decay,
+                              trust_coefficient=trust_coefficient, eps=eps), overrides)
 
-    def init_state(self, p):
-        return {"momentum_buffer": np.zeros_like(p)}
+    def validate(self, h):
+        return {"momentum": check_nonneg("momentum", h["momentum"]),
+                "weight_decay": check_nonneg("weight_decay", h["weight_decay"]),
+                "trust_coefficient": check_positive("trust_coefficient", h["trust_coefficient"]),
+                "eps": check_positive("eps", h["eps"])}
+
+    def init_state(self, p, h):
+        return {"momentum_buffer": np.zeros_like(p), "trust_ratio": 1.0}
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        wd = self.weight_decay
+    def update_rule(self, p, g, state, h):
+        wd = h.weight_decay
         w_norm, g_norm = np.linalg.norm(p), np.linalg.norm(g)
         if w_norm > 0 and g_norm > 0:                        # local lr from the layer's norms
-            trust = self.trust_coefficient * w_norm / (g_norm + wd * w_norm + self.eps)
+            trust = h.trust_coefficient * w_norm / (g_norm + wd * w_norm + h.eps)
         else:
             trust = 1.0
         v = state["momentum_buffer"]
-        v *= self.momentum
-        v += lr * trust * (g + wd * p)                       # v_t = m v_{t-1} + lr trust (g + wd w)
-        p -= v                                               # theta_t = theta_{t-1} - v_t
-        state["trust_ratio"] = np.asarray(trust)
-        state["effective_lr"] = np.full_like(p, lr * trust)
+        v *= h.momentum
+        v += h.lr * trust * (g + wd * p if wd != 0 else g)   # v_t = m v_{t-1} + lr trust (g + wd w)
+        state["trust_ratio"] = float(trust)
+        return v                                             # theta_t = theta_{t-1} - v_t
     # --8<-- [end:rule]
+
+    def effective_lr(self, state, h):
+        return h.lr * state["trust_ratio"]

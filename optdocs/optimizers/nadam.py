@@ -6,7 +6,7 @@ import numpy as np
 
 from optdocs._checks import check_nonneg, check_positive
 from optdocs.optimizers.adam import check_betas
-from optdocs.optimizers.base import LearningRate, Optimizer
+from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 
 class NAdam(Optimizer):
@@ -28,36 +28,35 @@ class NAdam(Optimizer):
 
     With ``decoupled_weight_decay=True`` the decay is applied to the weights as in AdamW.
 
-    State: ``exp_avg``, ``exp_avg_sq``, ``mu_product`` ($\prod_{i \le t} \mu_i$), ``effective_lr``,
-    ``update``.
+    State: ``step``, ``exp_avg``, ``exp_avg_sq``, ``mu_product`` ($\prod_{i \le t} \mu_i$, a
+    number); ``get`` also computes ``effective_lr`` and ``update``.
     """
 
     def __init__(self, lr: LearningRate = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
-                 decoupled_weight_decay: bool = False) -> None:
-        super().__init__(lr)
-        self.betas = check_betas(betas)
-        self.eps = check_positive("eps", eps)
-        self.weight_decay = check_nonneg("weight_decay", weight_decay)
-        self.momentum_decay = check_nonneg("momentum_decay", momentum_decay)
-        self.decoupled_weight_decay = bool(decoupled_weight_decay)
+                 decoupled_weight_decay: bool = False, *, overrides: Overrides = None) -> None:
+        super().__init__(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                              momentum_decay=momentum_decay,
+                              decoupled_weight_decay=decoupled_weight_decay), overrides)
 
-    def init_state(self, p):
-        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p),
-                "mu_product": np.ones(())}
+    def validate(self, h):
+        return {"betas": check_betas(h["betas"]), "eps": check_positive("eps", h["eps"]),
+                "weight_decay": check_nonneg("weight_decay", h["weight_decay"]),
+                "momentum_decay": check_nonneg("momentum_decay", h["momentum_decay"]),
+                "decoupled_weight_decay": bool(h["decoupled_weight_decay"])}
+
+    def init_state(self, p, h):
+        return {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p), "mu_product": 1.0}
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        (b1, b2), t, psi = self.betas, self.t, self.momentum_decay
-        if self.weight_decay != 0:
-            if self.decoupled_weight_decay:
-                p *= 1 - lr * self.weight_decay              # AdamW-style decay
-            else:
-                g = g + self.weight_decay * p                # L2 penalty
+    def update_rule(self, p, g, state, h):
+        (b1, b2), t, psi = h.betas, state["step"], h.momentum_decay
+        wd, decoupled = h.weight_decay, h.decoupled_weight_decay
+        if wd != 0 and not decoupled:
+            g = g + wd * p                                   # L2 penalty
         mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))              # momentum at t and t + 1
         mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        prod = state["mu_product"]
-        prod *= mu                                           # prod_{i<=t} mu_i
+        prod = state["mu_product"] = state["mu_product"] * mu  # prod_{i<=t} mu_i
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= b1
         m += (1 - b1) * g
@@ -65,7 +64,12 @@ class NAdam(Optimizer):
         v += (1 - b2) * g * g
         m_hat = mu_next * m / (1 - prod * mu_next) + (1 - mu) * g / (1 - prod)
         v_hat = v / (1 - b2**t)
-        rate = lr / (np.sqrt(v_hat) + self.eps)
-        p -= rate * m_hat
-        state["effective_lr"] = rate
+        d = h.lr * m_hat / (np.sqrt(v_hat) + h.eps)
+        if wd != 0 and decoupled:
+            d += h.lr * wd * p                               # AdamW-style decay
+        return d
     # --8<-- [end:rule]
+
+    def effective_lr(self, state, h):
+        v_hat = state["exp_avg_sq"] / (1 - h.betas[1] ** state["step"])
+        return h.lr / (np.sqrt(v_hat) + h.eps)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optdocs._checks import check_nonneg, check_positive, check_unit_interval
-from optdocs.optimizers.base import LearningRate, Optimizer
+from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 
 class RMSprop(Optimizer):
@@ -28,47 +28,55 @@ class RMSprop(Optimizer):
     + \epsilon)$. PyTorch's defaults are ``lr=1e-2, alpha=0.99``; Keras uses ``rho=0.9`` and
     ``learning_rate=1e-3``, and Hinton's notes suggest 0.9 as well.
 
-    State: ``square_avg`` ($v_t$), ``grad_avg`` ($\bar g_t$, centered), ``momentum_buffer``
-    ($b_t$, $\mu > 0$), ``effective_lr``, ``update``.
+    State: ``step``, ``square_avg`` ($v_t$), ``grad_avg`` ($\bar g_t$, centered),
+    ``momentum_buffer`` ($b_t$, $\mu > 0$); ``get`` also computes ``effective_lr``
+    ($\gamma / (\sqrt{\tilde v_t} + \epsilon)$) and ``update``.
     """
 
     def __init__(self, lr: LearningRate = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
-        super().__init__(lr)
-        self.alpha = check_unit_interval("alpha", alpha)
-        self.eps = check_positive("eps", eps)
-        self.weight_decay = check_nonneg("weight_decay", weight_decay)
-        self.momentum = check_nonneg("momentum", momentum)
-        self.centered = bool(centered)
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 overrides: Overrides = None) -> None:
+        super().__init__(dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                              momentum=momentum, centered=centered), overrides)
 
-    def init_state(self, p):
+    def validate(self, h):
+        return {"alpha": check_unit_interval("alpha", h["alpha"]),
+                "eps": check_positive("eps", h["eps"]),
+                "weight_decay": check_nonneg("weight_decay", h["weight_decay"]),
+                "momentum": check_nonneg("momentum", h["momentum"]),
+                "centered": bool(h["centered"])}
+
+    def init_state(self, p, h):
         state = {"square_avg": np.zeros_like(p)}
-        if self.centered:
+        if h.centered:
             state["grad_avg"] = np.zeros_like(p)
-        if self.momentum > 0:
+        if h.momentum > 0:
             state["momentum_buffer"] = np.zeros_like(p)
         return state
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        a = self.alpha
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * p                    # g_t = grad + lambda * theta
+    def update_rule(self, p, g, state, h):
+        a = h.alpha
+        if h.weight_decay != 0:
+            g = g + h.weight_decay * p                       # g_t = grad + lambda * theta
         v = state["square_avg"]
         v *= a
         v += (1 - a) * g * g                                 # v_t = a v_{t-1} + (1 - a) g_t^2
-        if self.centered:
+        if h.centered:
             gbar = state["grad_avg"]
             gbar *= a
             gbar += (1 - a) * g                              # running mean of g
             v = v - gbar * gbar                              # variance instead of raw 2nd moment
-        rate = lr / (np.sqrt(v) + self.eps)                  # per-parameter rate
-        if self.momentum > 0:
+        if h.momentum > 0:
             b = state["momentum_buffer"]
-            b *= self.momentum
-            b += g / (np.sqrt(v) + self.eps)                 # b_t = mu b_{t-1} + g_t / (sqrt(v) + eps)
-            p -= lr * b
-        else:
-            p -= rate * g                                    # theta_t = theta_{t-1} - rate * g_t
-        state["effective_lr"] = rate
+            b *= h.momentum
+            b += g / (np.sqrt(v) + h.eps)                    # b_t = mu b_{t-1} + g_t / (sqrt(v) + eps)
+            return h.lr * b
+        return h.lr * g / (np.sqrt(v) + h.eps)               # lr g_t / (sqrt(v_t) + eps)
     # --8<-- [end:rule]
+
+    def effective_lr(self, state, h):
+        v = state["square_avg"]
+        if h.centered:
+            v = v - state["grad_avg"] * state["grad_avg"]
+        return h.lr / (np.sqrt(v) + h.eps)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from optdocs._checks import check_finite, check_nonneg
-from optdocs.optimizers.base import LearningRate, Optimizer
+from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 
 class SGD(Optimizer):
@@ -25,7 +23,8 @@ class SGD(Optimizer):
 
     With $\mu = 0$ there is no buffer and $d_t = g_t$: plain SGD.
 
-    State: ``momentum_buffer`` ($b_t$, when $\mu > 0$), ``effective_lr``, ``update``.
+    State: ``step``, ``momentum_buffer`` ($b_t$, when $\mu > 0$); ``get`` also gives ``update`` and
+    ``effective_lr`` ($\gamma$).
 
     Parameters
     ----------
@@ -39,37 +38,43 @@ class SGD(Optimizer):
         L2 penalty $\lambda$ added to the gradient.
     nesterov : bool
         Use the Nesterov form (PyTorch's reformulation, no look-ahead evaluation needed).
+    overrides : dict, optional
+        Parameter key -> hyperparameters replacing these for that parameter (see ``Optimizer``).
     """
 
     def __init__(self, lr: LearningRate = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False) -> None:
-        super().__init__(lr)
-        self.momentum = check_nonneg("momentum", momentum)
-        self.dampening = check_finite("dampening", dampening)
-        self.weight_decay = check_nonneg("weight_decay", weight_decay)
-        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+                 weight_decay: float = 0.0, nesterov: bool = False, *,
+                 overrides: Overrides = None) -> None:
+        super().__init__(dict(lr=lr, momentum=momentum, dampening=dampening,
+                              weight_decay=weight_decay, nesterov=nesterov), overrides)
+
+    def validate(self, h):
+        momentum, dampening = h["momentum"], h["dampening"]
+        out = {"momentum": check_nonneg("momentum", momentum),
+               "dampening": check_finite("dampening", dampening),
+               "weight_decay": check_nonneg("weight_decay", h["weight_decay"]),
+               "nesterov": bool(h["nesterov"])}
+        if out["nesterov"] and (out["momentum"] <= 0 or out["dampening"] != 0):
             raise ValueError(
                 f"nesterov=True needs momentum > 0 and dampening = 0, got momentum={momentum!r}, "
                 f"dampening={dampening!r}"
             )
-        self.nesterov = bool(nesterov)
+        return out
 
     # --8<-- [start:rule]
-    def update_rule(self, p, g, state, lr):
-        mu, tau, wd = self.momentum, self.dampening, self.weight_decay
+    def update_rule(self, p, g, state, h):
+        mu, tau, wd = h.momentum, h.dampening, h.weight_decay
         if wd != 0:
             g = g + wd * p                                   # g_t = grad + lambda * theta
         if mu != 0:
             if "momentum_buffer" not in state:
-                state["momentum_buffer"] = g.copy()          # b_1 = g_1
+                b = state["momentum_buffer"] = g.copy()      # b_1 = g_1
             else:
                 b = state["momentum_buffer"]
                 b *= mu
-                b += (1 - tau) * g                           # b_t = mu b_{t-1} + (1 - tau) g_t
-            b = state["momentum_buffer"]
-            d = g + mu * b if self.nesterov else b           # Nesterov looks one step ahead
+                b += g if tau == 0 else (1 - tau) * g        # b_t = mu b_{t-1} + (1 - tau) g_t
+            d = g + mu * b if h.nesterov else b              # Nesterov looks one step ahead
         else:
             d = g
-        p -= lr * d                                          # theta_t = theta_{t-1} - lr d_t
-        state["effective_lr"] = np.full_like(p, lr)
+        return h.lr * d                                      # theta_t = theta_{t-1} - lr d_t
     # --8<-- [end:rule]
