@@ -180,5 +180,12 @@ def test_bench_quick_smoke(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["--quick"]) == 0
     out = capsys.readouterr().out
-    for start in ("optdocs bench:", "vectorised:", "python loop:", "speed-up:", "single run:"):
+    for start in ("optdocs bench:", "1. double well", "2. one parameter", "3. 10-layer network",
+                  "4. fixed cost", "5. simulate", "vectorised:", "python loop:", "speed-up:"):
         assert start in out
+    for row in ("SGD momentum", "Adam", "LARS", "LAMB"):
+        assert f"   {row}" in out
+    # every optdocs row is compared with its bare rule: a ratio is printed
+    assert out.count("x), bare") >= 7
+    torch_rows = "optdocs / torch" in out
+    assert torch_rows or "torch row skipped" in out

@@ -62,7 +62,7 @@ from optdocs.optimizers._checkpoint import (
     with_schedules,
 )
 from optdocs.optimizers._groups import Hyperparameters, checked, checked_overrides
-from optdocs.optimizers._structure import label, pair
+from optdocs.optimizers._structure import ARRAY, label, pair
 
 #: One array, a list/tuple of arrays or a dict of arrays: the shapes ``step`` accepts.
 Params = TypeVar("Params", np.ndarray, list, tuple, dict)
@@ -165,6 +165,7 @@ class Optimizer:
         self._keys: list[Any] = []                  # its keys, in order
         self._meta: dict[Any, tuple] = {}           # key -> (shape, dtype) of each parameter
         self._last: dict[Any, np.ndarray] = {}      # key -> the step d of the last step
+        self._same_array: tuple | None = None       # the fast path's (shape, dtype), see step
 
     def _plan(self, kind: str, triples: list) -> list[tuple]:
         """``(key, p, g, h)`` for each array, or ``ValueError`` if the structure changed."""
@@ -199,6 +200,21 @@ class Optimizer:
 
         Everything is checked before anything changes: a step that raises updates nothing.
         """
+        same = self._same_array       # set when the last step took one bare array
+        if (same is not None and type(params) is np.ndarray and type(grads) is np.ndarray
+                and params.shape == same[0] == grads.shape
+                and params.dtype is same[1] and grads.dtype is same[1]):
+            # the structure is unchanged: the same work as below with less bookkeeping
+            if self._schedules:
+                for h, lr in self._scheduled_lrs(self.t + 1):
+                    h.lr = lr
+            self.t += 1
+            _, _, state, h, last = same
+            state["step"] += 1
+            d = self.update_rule(params, grads, state, h)
+            params -= d
+            last[ARRAY] = d
+            return params
         kind, triples = pair(params, grads)
         plan = self._plan(kind, triples)
         lrs = self._scheduled_lrs(self.t + 1)
@@ -219,6 +235,8 @@ class Optimizer:
             for key in [k for k in states if k not in last]:
                 del states[key], self._meta[key]
         self._kind, self._keys, self._last = kind, list(last), last
+        self._same_array = ((*self._meta[ARRAY], self.state[ARRAY], self._default, last)
+                            if kind == "array" else None)
         return params
 
     # -- reading the state ------------------------------------------------------------------------

@@ -66,15 +66,14 @@ class SGD(Optimizer):
         mu, tau, wd = h.momentum, h.dampening, h.weight_decay
         if wd != 0:
             g = g + wd * p                                   # g_t = grad + lambda * theta
-        if mu != 0:
-            if "momentum_buffer" not in state:
-                b = state["momentum_buffer"] = g.copy()      # b_1 = g_1
-            else:
-                b = state["momentum_buffer"]
-                b *= mu
-                b += g if tau == 0 else (1 - tau) * g        # b_t = mu b_{t-1} + (1 - tau) g_t
-            d = g + mu * b if h.nesterov else b              # Nesterov looks one step ahead
+        if mu == 0:
+            return h.lr * g                                  # plain SGD: theta_t -= lr g_t
+        b = state.get("momentum_buffer")
+        if b is None:
+            b = state["momentum_buffer"] = g.copy()          # b_1 = g_1
         else:
-            d = g
+            b *= mu
+            b += g if tau == 0 else (1 - tau) * g            # b_t = mu b_{t-1} + (1 - tau) g_t
+        d = g + mu * b if h.nesterov else b                  # Nesterov looks one step ahead
         return h.lr * d                                      # theta_t = theta_{t-1} - lr d_t
     # --8<-- [end:rule]
