@@ -6,7 +6,9 @@ default .cache/pyodide, or $OPTDOCS_PYODIDE), and pytest, hypothesis and their d
 pure-Python wheels downloaded once from PyPI into .cache/pyodide-test-wheels/.
 
 The package's own tests are the files tests/test_<name>.py whose <name> is a module of optdocs
-(test_optimizers.py -> optdocs/optimizers, test_plots_curves.py -> optdocs/plots/curves.py).
+(test_optimizers.py -> optdocs/optimizers, test_plots_curves.py -> optdocs/plots/curves.py), and
+every tests/test_<package>_<anything>.py of a subpackage (test_optimizers_checkpoint.py ->
+optdocs/optimizers).
 A test that cannot run in a browser skips itself with
 ``pytest.mark.skipif(sys.platform == "emscripten", reason=...)``.
 """
@@ -85,6 +87,11 @@ def fetch_test_wheels(dest: Path) -> list[Path]:
     return out
 
 
+def is_package(name: str) -> bool:
+    """``optdocs/<name>/`` is a subpackage: every ``test_<name>_<anything>.py`` tests it."""
+    return (REPO / "optdocs" / name / "__init__.py").is_file()
+
+
 def package_test_files() -> list[str]:
     files = []
     for path in sorted((REPO / "tests").glob("test_*.py")):
@@ -93,7 +100,7 @@ def package_test_files() -> list[str]:
         candidates = [REPO / "optdocs" / name, REPO / "optdocs" / f"{name}.py"]
         if len(parts) > 1:
             candidates += [REPO / "optdocs" / parts[0] / ("_".join(parts[1:]) + ".py")]
-        if any(c.exists() for c in candidates):
+        if any(c.exists() for c in candidates) or is_package(parts[0]):
             files.append(f"/repo/tests/{path.name}")
     return files
 
