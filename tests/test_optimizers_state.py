@@ -1,5 +1,8 @@
 """Per-parameter state with torch's semantics: own step counts, structure checks, get()."""
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -298,3 +301,19 @@ def test_a_step_keeps_no_copy_of_the_parameters(make, kept):
     held = arrays_held_by(opt)
     assert not any(np.shares_memory(a, x) for a in held)
     assert sum(a.size for a in held if a.size == x.size) == kept * x.size
+
+
+@pytest.mark.parametrize("structure", ["array", "list"])
+@pytest.mark.parametrize("clone", [copy.deepcopy, lambda o: pickle.loads(pickle.dumps(o))])
+def test_a_copied_optimizer_carries_on_like_the_original(structure, clone):
+    x, y = np.ones(3), np.ones(3)
+    opt = Adam(lr=0.1)
+    for _ in range(3):
+        opt.step(x if structure == "array" else [x], grad(x) if structure == "array" else [grad(x)])
+    twin = clone(opt)
+    y[...] = x
+    for _ in range(3):
+        opt.step(x if structure == "array" else [x], grad(x) if structure == "array" else [grad(x)])
+        twin.step(y if structure == "array" else [y], grad(y) if structure == "array" else [grad(y)])
+    np.testing.assert_array_equal(x, y)
+    assert twin.get("step") == (6 if structure == "array" else [6])

@@ -14,10 +14,13 @@ import numpy as np
 
 
 class _ArrayKey:
-    """The type of ``ARRAY``; its repr is its name."""
+    """The type of ``ARRAY``: one object, which copies and pickles as itself."""
 
     def __repr__(self) -> str:
         return "ARRAY"
+
+    def __reduce__(self) -> str:
+        return "ARRAY"          # the module attribute: copy.deepcopy and pickle keep the singleton
 
 
 #: The key of the single parameter when ``params`` is one bare array.

@@ -1,47 +1,7 @@
-r"""What every optimizer shares: parameters and their state, hyperparameters, checkpoints.
+"""What every optimizer shares: parameters and their state, hyperparameters, checkpoints.
 
-An optimizer's rule is written for one parameter array; ``Optimizer.step`` does the rest. It pairs
-each parameter with its gradient (one array, a list or a dict of arrays), checks the structure
-against the last step's, evaluates the learning rate, counts steps, calls the rule, applies the
-step the rule returned and remembers it for ``get``.
-
-Semantics (those of ``torch.optim``)
-------------------------------------
-- **State follows dict keys (recommended) or list positions.** Each parameter has its own state,
-  including its own step count ``state["step"]``, which bias corrections and decays use. With a
-  dict, adding a key starts that parameter fresh (its first Adam step is ``lr``, as torch's
-  ``add_param_group``) and removing a key drops its state. A list's state follows positions, so
-  its length cannot change; a key whose shape or dtype changes, or params that change kind
-  (array / list / dict), raise ``ValueError`` before anything is updated (``reset()`` starts
-  over).
-- **Schedules count optimizer steps.** A schedule given as ``lr`` is called with the number of
-  ``step()`` calls before this one (``opt.t - 1`` during step ``opt.t``), like torch's schedulers,
-  which count optimizer steps, not each parameter's.
-- **Per-parameter options.** ``overrides={key: {name: value}}`` replaces hyperparameters for the
-  parameter ``key`` (a dict key or a list position), like a torch param group: for example
-  ``AdamW(lr=1e-3, weight_decay=0.1, overrides={"b1": {"weight_decay": 0.0}})``. Every key
-  must be present at every step.
-- **Checkpoints.** ``state_dict()`` returns plain data (dicts, lists, Python scalars, strings and
-  NumPy arrays, all copies); ``load_state_dict`` on a freshly built optimizer of the same class
-  resumes bit for bit. A schedule is stored as ``"schedule"``: the loading optimizer must be built
-  with its own schedule in the same place, and continues from the saved step counts.
-
-Writing an optimizer (the subclass contract)
---------------------------------------------
-A subclass provides
-
-- ``__init__(self, lr=..., <hyperparameters>, *, overrides=None)`` calling
-  ``super().__init__(dict(lr=lr, ...), overrides)``, with ``lr`` first;
-- ``validate(self, h) -> dict``: the checked value of every hyperparameter but ``lr`` (raise
-  ``ValueError`` naming it); it checks the constructor's values, each override and checkpoints;
-- ``init_state(self, p, h) -> dict``: the buffers of a fresh parameter ``p`` (``step`` is added);
-- ``update_rule(self, p, g, state, h) -> d``: update the buffers in ``state`` in place and return
-  the step ``d`` (shaped like ``p``); the base applies $p \leftarrow p - d$. The rule must not
-  change ``p`` or ``g``. ``state["step"]`` is this parameter's 1-based step, ``h.lr`` this step's
-  learning rate, ``h.<name>`` the parameter's hyperparameters;
-- optionally ``effective_lr(self, state, h)``: the per-element rate of the last step, computed
-  when ``get("effective_lr")`` asks (default ``h.lr``); and ``elementwise = False`` when the rule
-  mixes elements (norms of a whole array).
+An optimizer's rule is written for one parameter array; ``Optimizer.step`` does the rest. Its
+docstring states the semantics (those of ``torch.optim``) and what a subclass writes.
 """
 
 from __future__ import annotations
@@ -76,7 +36,50 @@ RECORDED = ("update", "effective_lr")
 
 
 class Optimizer:
-    """Base class: the bookkeeping shared by every optimizer (see the module's docstring).
+    r"""Base class: the bookkeeping shared by every optimizer.
+
+    ``step(params, grads)`` pairs each parameter with its gradient (one array, a list or a dict of
+    arrays), checks the structure against the last step's, evaluates the learning rate, counts
+    steps, calls the optimizer's rule, applies the step the rule returned and remembers it for
+    ``get``. It follows ``torch.optim``:
+
+    - **State follows dict keys (recommended) or list positions.** Each parameter has its own
+      state, including its own step count ``state["step"]``, which bias corrections and decays
+      use. With a dict, adding a key starts that parameter fresh (its first Adam step is ``lr``,
+      as after torch's ``add_param_group``) and removing a key drops its state. A list's state
+      follows positions, so its length cannot change. A parameter whose shape or dtype changes,
+      or params that change kind (array / list / dict), raise ``ValueError`` before anything is
+      updated; ``reset()`` starts over.
+    - **Schedules count optimizer steps.** A schedule given as ``lr`` is called with the number of
+      ``step()`` calls before this one (``opt.t - 1`` during step ``opt.t``), as torch's
+      schedulers count optimizer steps, whatever each parameter's own count.
+    - **Per-parameter options.** ``overrides={key: {name: value}}`` replaces hyperparameters for
+      the parameter ``key`` (a dict key or a list position), as a torch param group does, for
+      example ``AdamW(lr=1e-3, weight_decay=0.1, overrides={"b1": {"weight_decay": 0.0}})``.
+      Any hyperparameter can be overridden, ``lr`` too (a number or a schedule); each is checked
+      as the constructor checks it. Every key must be present at every step.
+    - **Checkpoints.** ``state_dict()`` returns plain data (dicts, lists, Python scalars, strings
+      and NumPy arrays, all copies); ``load_state_dict`` on a freshly built optimizer of the same
+      class resumes bit for bit. A schedule is a function, not data: it is stored as the string
+      ``"schedule"``, the loading optimizer must be built with its own schedule in the same
+      place, and it continues from the saved step counts.
+
+    **Writing an optimizer.** A subclass provides
+
+    - ``__init__(self, lr=..., <hyperparameters>, *, overrides=None)`` calling
+      ``super().__init__(dict(lr=lr, ...), overrides)``, ``lr`` first;
+    - ``validate(self, h) -> dict``: the checked value of every hyperparameter but ``lr``
+      (``ValueError`` naming it); it checks the constructor's values, each override and every
+      checkpoint loaded;
+    - ``init_state(self, p, h) -> dict``: the buffers of a fresh parameter ``p`` (the base adds
+      ``step``);
+    - ``update_rule(self, p, g, state, h) -> d``: update the buffers in ``state`` in place and
+      return the step ``d``, shaped like ``p``; the base applies $p \leftarrow p - d$. The rule
+      changes neither ``p`` nor ``g``. ``state["step"]`` is this parameter's 1-based step,
+      ``h.lr`` this step's learning rate and ``h.<name>`` the parameter's hyperparameters;
+    - optionally ``effective_lr(self, state, h)``, the per-element rate of the last step,
+      computed when ``get("effective_lr")`` asks (default ``h.lr``), and ``elementwise = False``
+      when the rule mixes elements (norms of a whole array).
 
     Attributes
     ----------
@@ -279,7 +282,7 @@ class Optimizer:
 
     # -- checkpoints ------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        """A deep copy of everything needed to resume: plain data (see the module's docstring).
+        """A deep copy of everything needed to resume, as plain data (see the class docstring).
 
         Keys: ``class``, ``hyperparameters``, ``overrides``, ``step`` (the optimizer's count),
         ``kind`` (``"array"``, ``"list"``, ``"dict"`` or None before the first step), ``params``
