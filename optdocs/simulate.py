@@ -149,6 +149,14 @@ def _freeze_diverged(positions: NDArray[np.float64],
     return first
 
 
+def _grad_of(landscape: Landscape) -> Any:
+    """``landscape.grad`` without its per-call check of ``x`` (``_start`` made ``x`` a float
+    array of shape ``(runs, dim)`` once), unless a subclass replaced ``grad`` itself."""
+    if type(landscape).grad is Landscape.grad:
+        return landscape._grad
+    return landscape.grad
+
+
 def simulate(landscape: Landscape, optimizer: Optimizer, x0: ArrayLike | None = None,
              steps: int = 100, runs: int = 1, noise: float = 0.0, seed: int = 0,
              noise_sequence: ArrayLike | None = None) -> Trajectory:
@@ -207,9 +215,10 @@ def simulate(landscape: Landscape, optimizer: Optimizer, x0: ArrayLike | None = 
     positions = np.empty((steps + 1, runs, dim))
     positions[0] = x
     optimizer.reset()
+    grad = _grad_of(landscape)
     with np.errstate(all="ignore"):    # a diverging run may overflow: that is data, not an error
         for t in range(1, steps + 1):
-            g = landscape.grad(x)
+            g = grad(x)
             if noise:
                 g += noise * (rng.standard_normal((runs, dim)) if z is None else z[t - 1])
             optimizer.step(params, g if params is x else list(g))

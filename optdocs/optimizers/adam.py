@@ -32,6 +32,10 @@ class Adam(Optimizer):
     \end{aligned}
     $$
 
+    The code computes it as ``torch.optim.Adam`` does: $m_t$ moves a fraction $1 - \beta_1$ of
+    the way toward $g_t$, and the bias corrections fold into a step size $\gamma / (1 - \beta_1^t)$
+    and a divisor $\sqrt{1 - \beta_2^t}$.
+
     With ``amsgrad=True`` the denominator uses the running maximum of $v_t$ (bias-corrected),
     so the effective rate never grows. At $t = 1$, $\hat m_1 = g_1$ and $\hat v_1 = g_1^2$, so the
     first step is $\gamma\,\mathrm{sign}(g_1)$ for every element (up to $\epsilon$).
@@ -71,19 +75,18 @@ class Adam(Optimizer):
     def adam_step(self, g, state, h):
         (b1, b2), t = h.betas, state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= b1
-        m += (1 - b1) * g                                    # m_t = b1 m_{t-1} + (1 - b1) g_t
+        m += (1 - b1) * (g - m)                              # m_t = b1 m_{t-1} + (1 - b1) g_t
         v *= b2
         v += (1 - b2) * g * g                                # v_t = b2 v_{t-1} + (1 - b2) g_t^2
         if h.amsgrad:
             vmax = state["max_exp_avg_sq"]
             np.maximum(vmax, v, out=vmax)                    # never let the denominator shrink
             v = vmax
-        m_hat = m / (1 - b1**t)                              # bias corrections
-        v_hat = v / (1 - b2**t)
-        return h.lr * m_hat / (np.sqrt(v_hat) + h.eps)       # lr m_hat / (sqrt(v_hat) + eps)
+        step_size = h.lr / (1 - b1**t)                       # lr m_hat = step_size m
+        denom = np.sqrt(v) / (1 - b2**t) ** 0.5 + h.eps      # sqrt(v_hat) + eps
+        return step_size * m / denom                         # lr m_hat / (sqrt(v_hat) + eps)
     # --8<-- [end:rule]
 
     def effective_lr(self, state, h):
         v = state["max_exp_avg_sq" if h.amsgrad else "exp_avg_sq"]
-        return h.lr / (np.sqrt(v / (1 - h.betas[1] ** state["step"])) + h.eps)
+        return h.lr / (np.sqrt(v) / (1 - h.betas[1] ** state["step"]) ** 0.5 + h.eps)
