@@ -320,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         runs, steps, rounds, big, width, loop_runs = 100, 100, 2, 10_000, 32, 10
     else:
-        runs, steps, rounds, big, width, loop_runs = 1000, 1000, 7, 1_000_000, 256, 50
+        runs, steps, rounds, big, width, loop_runs = 1000, 1000, 7, 1_000_000, 128, 50
     torch = import_torch()
 
     print(f"optdocs bench: Python {platform.python_version()}, NumPy {np.__version__}, "
@@ -337,8 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"2. one parameter of {big:,} elements, 20 steps:")
     for name, best in big_rows(big, 20, rounds):
         print(f"   {name:13s} {_ratios(best)}")
-    print(f"3. 10-layer network ({width}x{width} weights and biases), 50 steps:")
-    for name, best in network_rows(width, 50, rounds):
+    print(f"3. 10-layer network ({width}x{width} weights and biases), 20 steps:")
+    for name, best in network_rows(width, 20, min(rounds, 5)):
         print(f"   {name:13s} {_ratios(best)}")
     print("4. fixed cost of a step: 500 Adam steps on 2 parameters:")
     print(f"   {'Adam':13s} {_ratios(tiny_rows(500, max(rounds, 5)))}")
