@@ -289,8 +289,11 @@ def arrays_held_by(obj):
 
 @pytest.mark.parametrize("make, kept", [
     (lambda: SGD(lr=0.1), 1),                         # the last step (lr * g)
-    (lambda: SGD(lr=0.1, momentum=0.9), 2),           # the buffer and the last step
-    (lambda: Adam(lr=0.1), 3),                        # exp_avg, exp_avg_sq and the last step
+    (lambda: SGD(lr=0.1, momentum=0.9), 1),           # the buffer (the step is lr * buffer)
+    (lambda: SGD(lr=0.1, momentum=0.9, nesterov=True), 2),   # the buffer and the last step
+    (lambda: Adam(lr=0.1), 2),                        # exp_avg and exp_avg_sq, as torch
+    (lambda: Adam(lr=0.1, amsgrad=True), 3),          # and max_exp_avg_sq
+    (lambda: AdamW(lr=0.1, weight_decay=0.1), 3),     # the step: its decay needs the old weights
     (lambda: LARS(lr=0.1), 1),                        # the buffer, which is the step
 ])
 def test_a_step_keeps_no_copy_of_the_parameters(make, kept):
@@ -317,3 +320,32 @@ def test_a_copied_optimizer_carries_on_like_the_original(structure, clone):
         twin.step(y if structure == "array" else [y], grad(y) if structure == "array" else [grad(y)])
     np.testing.assert_array_equal(x, y)
     assert twin.get("step") == (6 if structure == "array" else [6])
+
+
+RECOMPUTED = {
+    "sgd-momentum": lambda: SGD(lr=0.1, momentum=0.9, dampening=0.2, weight_decay=0.1),
+    "rmsprop-momentum": lambda: RMSprop(lr=0.01, momentum=0.5, centered=True),
+    "adam": lambda: Adam(lr=0.01, weight_decay=0.1),
+    "adam-amsgrad": lambda: Adam(lr=0.01, amsgrad=True),
+    "adamw-no-decay": lambda: AdamW(lr=0.01, weight_decay=0.0),
+    "adam-schedule": lambda: Adam(lr=lambda i: 0.1 / (1 + i)),
+}
+
+
+@pytest.mark.parametrize("name", RECOMPUTED)
+def test_an_update_recomputed_from_the_state_is_the_rules_step_bit_for_bit(name):
+    opt = RECOMPUTED[name]()
+    returned = []
+    rule = opt.update_rule
+
+    def spy(p, g, state, h):
+        d = rule(p, g, state, h)
+        returned.append(d.copy())
+        return d
+
+    opt.update_rule = spy
+    x = np.linspace(-1.0, 1.0, 7)
+    for _ in range(4):
+        opt.step(x, grad(x))
+    assert opt.step_is_in_state(opt._default)          # so the base did not keep the step
+    np.testing.assert_array_equal(opt.get("update"), -returned[-1])

@@ -18,8 +18,12 @@ class Hyperparameters(SimpleNamespace):
     """One parameter's hyperparameters as attributes (``h.lr``, ``h.betas``, ...).
 
     ``h.lr`` is always a number: the learning rate of the step being taken (a schedule is
-    evaluated before the rule runs).
+    evaluated before the rule runs). Two sets are equal only if they are the same object, so a set
+    can key a dict.
     """
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 def check_lr(value: Any) -> float | Callable[[int], float]:

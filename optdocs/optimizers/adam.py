@@ -87,6 +87,16 @@ class Adam(Optimizer):
         return step_size * m / denom                         # lr m_hat / (sqrt(v_hat) + eps)
     # --8<-- [end:rule]
 
+    def step_is_in_state(self, h):
+        return True
+
+    def step_from_state(self, state, h):
+        (b1, b2), t = h.betas, state["step"]
+        v = state["max_exp_avg_sq" if h.amsgrad else "exp_avg_sq"]
+        step_size = h.lr / (1 - b1**t)
+        denom = np.sqrt(v) / (1 - b2**t) ** 0.5 + h.eps
+        return step_size * state["exp_avg"] / denom
+
     def effective_lr(self, state, h):
         v = state["max_exp_avg_sq" if h.amsgrad else "exp_avg_sq"]
         return h.lr / (np.sqrt(v) / (1 - h.betas[1] ** state["step"]) ** 0.5 + h.eps)

@@ -38,3 +38,6 @@ class AdamW(Adam):
             d += h.lr * h.weight_decay * p                   # plus decoupled decay of the weights
         return d
     # --8<-- [end:rule]
+
+    def step_is_in_state(self, h):
+        return h.weight_decay == 0          # the decay part depends on the weights before the step

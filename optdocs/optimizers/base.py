@@ -79,7 +79,12 @@ class Optimizer:
       ``h.lr`` this step's learning rate and ``h.<name>`` the parameter's hyperparameters;
     - optionally ``effective_lr(self, state, h)``, the per-element rate of the last step,
       computed when ``get("effective_lr")`` asks (default ``h.lr``), and ``elementwise = False``
-      when the rule mixes elements (norms of a whole array).
+      when the rule mixes elements (norms of a whole array);
+    - optionally ``step_is_in_state(self, h)`` and ``step_from_state(self, state, h)``: when the
+      state after a step determines that step exactly (Adam: $\gamma \hat m_t / (\sqrt{\hat
+      v_t} + \epsilon)$), ``get("update")`` recomputes it instead of the base keeping the
+      returned array until the next step, so Adam holds two parameter-sized arrays between steps,
+      as torch does. Otherwise the base keeps a reference to ``d`` (never a copy).
 
     Attributes
     ----------
@@ -125,6 +130,14 @@ class Optimizer:
         """The rate of the last step, a number or an array shaped like the parameter."""
         return h.lr
 
+    def step_is_in_state(self, h: Hyperparameters) -> bool:
+        """True when ``step_from_state`` gives the last step exactly, so it need not be kept."""
+        return False
+
+    def step_from_state(self, state: dict[str, Any], h: Hyperparameters) -> np.ndarray:
+        """The step ``d`` of the last step, computed again from ``state`` as the rule did."""
+        raise NotImplementedError
+
     # -- hyperparameters ----------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
         defaults = self.__dict__.get("defaults", {})
@@ -140,6 +153,8 @@ class Optimizer:
         named = [("lr", self._default)] + [(f"overrides[{k!r}]['lr']", h)
                                           for k, h in self._groups.items()]
         self._schedules = [(where, h, h.lr) for where, h in named if callable(h.lr)]
+        # keep the last step for get("update") unless the state determines it
+        self._keeps = {h: not self.step_is_in_state(h) for _, h in named}
 
     def lr_at(self, t: int, key: Any = None) -> float:
         """Learning rate of optimizer step ``t`` (1-based) for parameter ``key`` (default: the
@@ -212,11 +227,11 @@ class Optimizer:
                 for h, lr in self._scheduled_lrs(self.t + 1):
                     h.lr = lr
             self.t += 1
-            _, _, state, h, last = same
+            _, _, state, h, last, keep = same
             state["step"] += 1
             d = self.update_rule(params, grads, state, h)
             params -= d
-            last[ARRAY] = d
+            last[ARRAY] = d if keep else None
             return params
         kind, triples = pair(params, grads)
         plan = self._plan(kind, triples)
@@ -224,7 +239,7 @@ class Optimizer:
         self.t += 1
         for h, lr in lrs:
             h.lr = lr
-        states, last = self.state, {}
+        states, last, keeps = self.state, {}, self._keeps
         for key, p, g, h in plan:
             state = states.get(key)
             if state is None:
@@ -233,13 +248,13 @@ class Optimizer:
             state["step"] += 1
             d = self.update_rule(p, g, state, h)
             p -= d
-            last[key] = d
+            last[key] = d if keeps[h] else None      # None: step_from_state recomputes it
         if len(states) != len(last):                 # keys dropped from a dict: drop their state
             for key in [k for k in states if k not in last]:
                 del states[key], self._meta[key]
         self._kind, self._keys, self._last = kind, list(last), last
-        self._same_array = ((*self._meta[ARRAY], self.state[ARRAY], self._default, last)
-                            if kind == "array" else None)
+        self._same_array = ((*self._meta[ARRAY], self.state[ARRAY], self._default, last,
+                             self._keeps[self._default]) if kind == "array" else None)
         return params
 
     # -- reading the state ------------------------------------------------------------------------
@@ -268,10 +283,12 @@ class Optimizer:
         if key not in self._last:
             raise ValueError(f"{name!r} describes the last step, and none was taken since "
                              f"load_state_dict()")
+        h = self._groups.get(key, self._default)
         if name == "update":
-            return np.negative(self._last[key])
+            d = self._last[key]
+            return np.negative(self.step_from_state(state, h) if d is None else d)
         shape, dtype = self._meta[key]
-        rate = self.effective_lr(state, self._groups.get(key, self._default))
+        rate = self.effective_lr(state, h)
         return np.full(shape, rate, dtype) if np.ndim(rate) == 0 else rate
 
     def reset(self) -> None:

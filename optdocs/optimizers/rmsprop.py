@@ -75,6 +75,12 @@ class RMSprop(Optimizer):
         return h.lr * g / (np.sqrt(v) + h.eps)               # lr g_t / (sqrt(v_t) + eps)
     # --8<-- [end:rule]
 
+    def step_is_in_state(self, h):
+        return h.momentum > 0
+
+    def step_from_state(self, state, h):
+        return h.lr * state["momentum_buffer"]
+
     def effective_lr(self, state, h):
         v = state["square_avg"]
         if h.centered:

@@ -77,3 +77,9 @@ class SGD(Optimizer):
         d = g + mu * b if h.nesterov else b                  # Nesterov looks one step ahead
         return h.lr * d                                      # theta_t = theta_{t-1} - lr d_t
     # --8<-- [end:rule]
+
+    def step_is_in_state(self, h):
+        return h.momentum != 0 and not h.nesterov
+
+    def step_from_state(self, state, h):
+        return h.lr * state["momentum_buffer"]
