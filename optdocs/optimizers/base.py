@@ -182,8 +182,8 @@ class Optimizer:
         self._kind: str | None = None               # "array", "list" or "dict" of the last step
         self._keys: list[Any] = []                  # its keys, in order
         self._meta: dict[Any, tuple] = {}           # key -> (shape, dtype) of each parameter
-        self._last: dict[Any, np.ndarray] = {}      # key -> the step d of the last step
-        self._same_array: tuple | None = None       # the fast path's (shape, dtype), see step
+        self._last: dict[Any, Any] = {}             # key -> the last step d (None: in state)
+        self._same_array: tuple | None = None       # the fast path's shape, dtype, state, ...
 
     def _plan(self, kind: str, triples: list) -> list[tuple]:
         """``(key, p, g, h)`` for each array, or ``ValueError`` if the structure changed."""
