@@ -88,6 +88,7 @@ CASES = [
     case("adam", "Adam", {"lr": 0.05}),
     case("adam_betas_eps", "Adam", {"lr": 0.05, "betas": [0.8, 0.99], "eps": 1e-4}),
     case("adam_amsgrad", "Adam", {"lr": 0.05, "amsgrad": True}),
+    case("adam_amsgrad_beta1_zero", "Adam", {"lr": 0.01, "betas": [0.0, 0.1], "amsgrad": True}),
     case("adam_l2", "Adam", {"lr": 0.05, "weight_decay": 0.1}),
     case("adam_amsgrad_l2", "Adam", {"lr": 0.05, "amsgrad": True, "weight_decay": 0.1}),
     case("adamw", "AdamW", {"lr": 0.05, "weight_decay": 0.1}),
