@@ -71,8 +71,9 @@ def lars_by_hand(gamma, m, beta, eta, x0=X0, grads=GRADS):
         for k in w:
             wn, gn = norm(w[k]), norm(g[k])
             lam = eta * wn / (gn + beta * wn) if wn > 0 and gn > 0 else 1.0  # optdocs: 1 at zero
-            vel[k] = [m * v + gamma * lam * (gi + beta * wi) for v, gi, wi in zip(vel[k], g[k], w[k])]
-            w[k] = [wi - v for wi, v in zip(w[k], vel[k])]
+            vel[k] = [m * v + gamma * lam * (gi + beta * wi)
+                      for v, gi, wi in zip(vel[k], g[k], w[k], strict=True)]
+            w[k] = [wi - v for wi, v in zip(w[k], vel[k], strict=True)]
         out.append({k: list(v) for k, v in w.items()})
     return out
 
@@ -92,7 +93,7 @@ def test_lars_first_step_worked_out():
     lam = 0.02 / 0.6
     assert math.isclose(float(opt.get("trust_ratio")), lam, rel_tol=REL)
     expected = [0.6 - lam * (0.3 + 0.06), 0.8 - lam * (0.4 + 0.08)]
-    assert all(math.isclose(a, b, rel_tol=REL) for a, b in zip(w.tolist(), expected))
+    assert all(math.isclose(a, b, rel_tol=REL) for a, b in zip(w.tolist(), expected, strict=True))
 
 
 def test_lars_trust_ratio_is_per_layer():
@@ -123,15 +124,15 @@ def lamb_by_hand(eta, b1, b2, eps, lam, x0=X0, grads=GRADS):
     out = []
     for t, g in enumerate(grads, start=1):
         for k in x:
-            m[k] = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m[k], g[k])]
-            v[k] = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v[k], g[k])]
+            m[k] = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m[k], g[k], strict=True)]
+            v[k] = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v[k], g[k], strict=True)]
             m_hat = [mi / (1 - b1**t) for mi in m[k]]
             v_hat = [vi / (1 - b2**t) for vi in v[k]]
-            r = [mh / (math.sqrt(vh) + eps) for mh, vh in zip(m_hat, v_hat)]
-            u = [ri + lam * xi for ri, xi in zip(r, x[k])]
+            r = [mh / (math.sqrt(vh) + eps) for mh, vh in zip(m_hat, v_hat, strict=True)]
+            u = [ri + lam * xi for ri, xi in zip(r, x[k], strict=True)]
             xn, un = norm(x[k]), norm(u)
             trust = xn / un if xn > 0 and un > 0 else 1.0  # optdocs: 1 at zero
-            x[k] = [xi - eta * trust * ui for xi, ui in zip(x[k], u)]
+            x[k] = [xi - eta * trust * ui for xi, ui in zip(x[k], u, strict=True)]
         out.append({k: list(val) for k, val in x.items()})
     return out
 
