@@ -209,3 +209,10 @@ def test_release_workflow_builds_checks_and_publishes_by_trusted_publishing():
     assert "pypa/gh-action-pypi-publish" in text and "id-token: write" in text
     assert "environment: pypi" in text or "name: pypi" in text
     assert "password" not in text and "secrets." not in text
+
+
+def test_readme_and_home_page_say_how_to_install():
+    floor = PYPROJECT["project"]["requires-python"].removeprefix(">=")
+    for page in (ROOT / "README.md", ROOT / "docs" / "index.md"):
+        text = page.read_text()
+        assert "pip install optdocs" in text and f"Python {floor}+" in text, page
