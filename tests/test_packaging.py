@@ -9,6 +9,7 @@ runs the same checks, dev/check_dist.py.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -151,8 +152,9 @@ def test_sdist_tests_collect_on_their_own(dist, tmp_path):
     with tarfile.open(sdist_of(dist)) as tf:
         tf.extractall(tmp_path, filter="data")
     (unpacked,) = tmp_path.glob("optdocs-*")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # not the checkout's guide/
     proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                           "-p", "no:cacheprovider", "tests"], cwd=unpacked,
+                           "-p", "no:cacheprovider", "tests"], cwd=unpacked, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "test_trajectory_equals_torch" in proc.stdout
