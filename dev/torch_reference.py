@@ -13,7 +13,8 @@ parameter after every step with torch's, so CI checks "as torch.optim" without t
   and stored, so the test feeds optdocs exactly what torch saw. Options use optdocs' names (which
   are torch's); ``overrides`` become torch param groups; a parameter that appears in ``steps``
   only from some step on was added then with ``add_param_group``; ``lr`` given as a schedule is a
-  torch scheduler stepped after every ``optimizer.step()``.
+  torch scheduler stepped after every ``optimizer.step()``. Each step also records the lr of
+  every torch param group it used (``lr``), for diagnosing a failing case.
 * ``schedules``: the learning rate of each optimizer step under a torch scheduler, next to the
   optdocs schedule that stands for it.
 * ``facts``: torch's defaults, and what it does where the guide says it differs from optdocs.
