@@ -7,8 +7,8 @@ Checked: one wheel and one sdist, named for the version in optdocs/__init__.py (
 of the version; ``--tag`` must be ``v`` + that version); their ``Version`` and ``Requires-Python``
 equal that version and pyproject.toml's ``requires-python``; the wheel holds exactly the files of
 optdocs/ (``py.typed`` among them) and its .dist-info; the sdist holds the package, README.md,
-pyproject.toml and the package's own tests (see MANIFEST.in), and nothing of the guide, the
-hooks or the site. Prints one line per problem and exits 1 if there is any.
+pyproject.toml and exactly the package's own tests (all but REPO_TESTS, as MANIFEST.in), and
+nothing of the guide, the hooks or the site. Prints one line per problem and exits 1 if there is any.
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ import tarfile
 import tomllib
 import zipfile
 from email.parser import HeaderParser
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Package tests that are not named for one module of optdocs (MANIFEST.in names them too).
-EXTRA_TESTS = ("tests/test_torch_parity.py", "tests/test_lars_lamb_by_hand.py",
-               "tests/data/torch_reference.json")
+#: Tests of the guide, the site and the repository, which the sdist leaves out (MANIFEST.in too).
+REPO_TESTS = ("tests/test_guide_*.py", "tests/test_site_build.py", "tests/test_snippets.py",
+              "tests/test_notebooks.py", "tests/test_runner_python.py", "tests/test_repo.py",
+              "tests/test_packaging.py")
 #: Folders of the repository that never go into a distribution.
 NOT_SHIPPED = ("guide/", "hooks/", "docs/", "scripts/", "dev/", "benchmarks/", "overrides/",
                "node_modules/", ".github/", ".ci/", "tests/browser/", "tests/pyodide/")
@@ -52,18 +54,10 @@ def package_files(root: Path = ROOT) -> set[str]:
 
 
 def package_tests(root: Path = ROOT) -> set[str]:
-    """tests/test_<name>.py for each module <name> of optdocs (test_plots_curves.py for
-    optdocs/plots/curves.py, the rule of tests/pyodide), and EXTRA_TESTS."""
-    out = set(EXTRA_TESTS)
-    for path in (root / "tests").glob("test_*.py"):
-        name = path.stem[len("test_"):]
-        head, _, rest = name.partition("_")
-        candidates = [root / "optdocs" / name, root / "optdocs" / f"{name}.py"]
-        if rest:
-            candidates.append(root / "optdocs" / head / f"{rest}.py")
-        if any(c.exists() for c in candidates):
-            out.add(f"tests/{path.name}")
-    return out
+    """The package's own tests: tests/test_*.py but REPO_TESTS, and tests/data/*.json."""
+    tests = {p.relative_to(root).as_posix() for p in (root / "tests").glob("test_*.py")}
+    tests = {t for t in tests if not any(fnmatch(t, pattern) for pattern in REPO_TESTS)}
+    return tests | {p.relative_to(root).as_posix() for p in (root / "tests" / "data").glob("*.json")}
 
 
 def metadata_problems(what: str, text: str, root: Path) -> list[str]:
