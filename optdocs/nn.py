@@ -165,8 +165,9 @@ def _forward(params: Mapping[str, Array], n_layers: int, X: Array) -> tuple[Arra
     is ``(..., fan_out)``: one ``np.matmul`` per layer, whatever the number of runs."""
     acts = [X]
     for i in range(1, n_layers + 1):
-        z = acts[-1] @ params[f"W{i}"] + params[f"b{i}"][..., None, :]
-        acts.append(np.maximum(z, 0.0) if i < n_layers else z)
+        z = acts[-1] @ params[f"W{i}"]
+        z += params[f"b{i}"][..., None, :]
+        acts.append(np.maximum(z, 0.0, out=z) if i < n_layers else z)
     return acts[-1][..., 0], acts
 
 
@@ -190,8 +191,21 @@ def _backprop(params: Mapping[str, Array], n_layers: int, acts: list[Array], z: 
         grads[f"W{i}"] = np.swapaxes(acts[i - 1], -1, -2) @ delta
         grads[f"b{i}"] = delta.sum(axis=-2)
         if i > 1:  # through W_i, then through the ReLU of layer i - 1
-            delta = (delta @ np.swapaxes(params[f"W{i}"], -1, -2)) * (acts[i - 1] > 0)
+            delta = delta @ np.swapaxes(params[f"W{i}"], -1, -2)
+            delta *= (acts[i - 1] > 0).astype(np.float64)  # x * 1.0 and x * 0.0, as with bools
     return {k: grads[k] for k in params}
+
+
+def _finite_losses(z: Array, y: Array, y_bound: float) -> NDArray[np.bool_]:
+    """Whether ``_bce(z, y)`` is finite, per run, computing it only when a bound cannot tell.
+
+    Every term ``log(1 + e^z) - y z`` of the mean is at most ``(1 + |y|) |z| + log 2`` in size,
+    so when ``n (1 + max|y|) max|z| < 1e300`` (``y_bound`` is ``max|y|``) the mean is finite.
+    """
+    bound = np.max(np.abs(z), axis=-1) * (z.shape[-1] * (1.0 + y_bound))
+    if np.all(bound < 1e300):  # False for NaN or inf anywhere: then compute the loss itself
+        return np.ones(bound.shape, dtype=bool)
+    return np.isfinite(_bce(z, y))
 
 
 def _run_norms(tree: Mapping[str, Array], runs: int) -> Array:
@@ -576,7 +590,7 @@ class _Trainer:
         self.stopped |= runs
         self.diverged |= runs
 
-    def batch(self, j: int, X: Array, y: Array, clip_norm: float | None) -> None:
+    def batch(self, j: int, X: Array, y: Array, clip_norm: float | None, y_bound: float) -> None:
         """Forward, loss, backward, record, clip and step on mini-batch ``j`` of every run."""
         L = self.model.n_layers
         z, acts = _forward(self.P, L, X)
@@ -585,7 +599,7 @@ class _Trainer:
         live = ~self.stopped
         self.grad_norms[live, j] = norms[live]
         self.counted[live] += 1
-        bad = live & ~(np.isfinite(_bce(z, y)) & np.isfinite(norms))
+        bad = live & ~(_finite_losses(z, y, y_bound) & np.isfinite(norms))
         if bad.any():
             self.stop(bad)
         if self.stopped.all():
@@ -683,13 +697,17 @@ def train(model: MLP, optimizer: Any, X: Array, y: Array, epochs: int = 100,
     rngs = [np.random.default_rng(s) for s in _order_seeds(seed, model.runs)]
     starts = range(0, len(X), batch_size)
     trainer = _Trainer(model, _steppers(optimizer, model.runs), epochs, len(starts))
+    y_bound = float(np.max(np.abs(y)))
+    orders = np.empty((len(rngs), len(X)), dtype=np.intp)
     with np.errstate(all="ignore"):  # a diverging run overflows; the flag reports it
         for epoch in range(epochs):
             live = ~trainer.stopped
-            orders = np.stack([rng.permutation(len(X)) for rng in rngs])
+            orders[:] = np.arange(len(X))
+            for rng, order in zip(rngs, orders, strict=True):
+                rng.shuffle(order)  # what rng.permutation(len(X)) does, in place
             for j, start in enumerate(starts):
                 idx = orders[:, start:start + batch_size]
-                trainer.batch(j, X[idx], y[idx], clip_norm)
+                trainer.batch(j, np.take(X, idx, axis=0), np.take(y, idx), clip_norm, y_bound)
                 if trainer.stopped.all():
                     break
             trainer.end_epoch(epoch, live, X, y)
