@@ -580,15 +580,14 @@ class _Trainer:
         self.grad_norms = np.full((self.R, batches), np.nan)  # of the current epoch
         self.counted = np.zeros(self.R, dtype=np.intp)        # batches counted this epoch
         self.epochs = np.zeros(self.R, dtype=np.intp)
-        self.stopped = np.zeros(self.R, dtype=bool)
-        self.diverged = np.zeros(self.R, dtype=bool)
+        self.stopped = np.zeros(self.R, dtype=bool)           # diverged: no longer trained
         self.frozen = {k: np.empty_like(v) for k, v in self.P.items()}
 
     def stop(self, runs: NDArray[np.bool_]) -> None:
+        """Mark ``runs`` as diverged and keep their parameters as they are now."""
         for k, v in self.P.items():
             self.frozen[k][runs] = v[runs]
         self.stopped |= runs
-        self.diverged |= runs
 
     def batch(self, j: int, X: Array, y: Array, clip_norm: float | None, y_bound: float) -> None:
         """Forward, loss, backward, record, clip and step on mini-batch ``j`` of every run."""
@@ -633,7 +632,7 @@ class _Trainer:
         self.counted.fill(0)
 
     def history(self) -> History | BatchHistory:
-        out = BatchHistory(**self.rows, diverged=self.diverged.copy(), epochs=self.epochs.copy())
+        out = BatchHistory(**self.rows, diverged=self.stopped.copy(), epochs=self.epochs.copy())
         return out.run(0) if self.model.runs is None else out
 
 
