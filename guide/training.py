@@ -3,10 +3,10 @@ optimizers over several seeds; a learning-rate sweep; linear regression by gradi
 order of the steps in a training loop.
 
 Every run here is bit-for-bit the run :func:`optdocs.nn.train` makes with
-``train(MLP(sizes, seed=s), opt, X, y, epochs, batch_size, seed=s)``: :func:`train_groups` only
-stacks many seeds (and many optimizers) along a leading axis so that one NumPy call does the
-forward and backward pass of all of them. ``tests/test_guide_w3.py`` checks the equality, and the
-claims the page makes from these numbers.
+``train(MLP(sizes, seed=s), opt, X, y, epochs, batch_size, seed=s)``: :func:`train_groups` hands
+many seeds (and many optimizers) to ``optdocs.nn`` as one stack of networks, so that one NumPy
+call does the forward and backward pass of all of them. ``tests/test_guide_w3.py`` checks the
+equality, and the claims the page makes from these numbers.
 
 The other chapter modules of this author (``guide/schedules.py``, ``guide/choosing.py``) import
 :func:`train_groups` from here.
@@ -22,7 +22,7 @@ import numpy as np
 
 from guide.registry import figure, number
 from optdocs import SGD, Adam, AdamW, Optimizer, RMSprop
-from optdocs.nn import MLP, circle_data, linear_data, mse_loss_and_grads
+from optdocs.nn import MLP, circle_data, linear_data, mse_loss_and_grads, train
 
 SEEDS = tuple(range(10))
 EPOCHS = 100
@@ -30,7 +30,7 @@ BATCH = 32
 TARGET = 0.9
 
 # --------------------------------------------------------------------------------------------
-# Many seeds at once, identical to optdocs.nn.train
+# Many seeds at once: one stack of networks in optdocs.nn.train
 # --------------------------------------------------------------------------------------------
 
 
@@ -58,10 +58,6 @@ class Runs:
         return self.loss[:, -1]
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -z))  # the formula optdocs.nn uses, for identical bits
-
-
 def train_groups(groups: Sequence[tuple[Callable[[], Optimizer], Sequence[int]]],
                  sizes: Sequence[int] = (2, 8, 1), epochs: int = EPOCHS, batch_size: int = BATCH,
                  data: tuple[np.ndarray, np.ndarray] | None = None) -> list[Runs]:
@@ -69,68 +65,26 @@ def train_groups(groups: Sequence[tuple[Callable[[], Optimizer], Sequence[int]]]
 
     ``groups`` holds ``(make_optimizer, seeds)`` pairs. Seed ``s`` initialises the model
     (``MLP(sizes, seed=s)``) and orders the mini-batches (``default_rng(s)``), as
-    ``optdocs.nn.train(..., seed=s)`` does. An elementwise optimizer gets one instance per group,
-    stepping all of that group's seeds at once; LARS and LAMB (norms over whole layers) get one
-    instance per run. A run whose loss stops being finite keeps NaN from then on.
+    ``optdocs.nn.train(..., seed=s)`` does. All the runs of all the groups are one stack of
+    networks trained by one ``optdocs.nn.train`` call. An elementwise optimizer gets one instance
+    per group, stepping all of that group's seeds at once; LARS and LAMB (norms over whole layers)
+    get one instance per run. A run that diverges has NaN after its last recorded epoch.
     """
     X, y = circle_data() if data is None else data
-    n, n_layers = len(X), len(sizes) - 1
-    slices, opts = [], []
-    start = 0
-    for make, seeds in groups:
+    seeds = [s for _, group_seeds in groups for s in group_seeds]
+    opts: list[Optimizer] = []
+    for make, group_seeds in groups:
         opt = make()
-        if opt.elementwise:
-            slices.append([slice(start, start + len(seeds))])
-            opts.append([opt])
-        else:
-            slices.append([slice(start + i, start + i + 1) for i in range(len(seeds))])
-            opts.append([opt] + [make() for _ in seeds[1:]])
-        start += len(seeds)
-    all_seeds = [s for _, seeds in groups for s in seeds]
-    models = [MLP(sizes, seed=s) for s in all_seeds]
-    P = {k: np.stack([m.params[k] for m in models]) for k in models[0].params}
-    rngs = [np.random.default_rng(s) for s in all_seeds]
-    runs = len(all_seeds)
-    loss = np.full((runs, epochs), np.nan)
-    acc = np.full((runs, epochs), np.nan)
-    wnorm = np.full((runs, epochs), np.nan)
-
-    def forward(Xb: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        acts = [Xb]
-        for i in range(1, n_layers + 1):
-            z = acts[-1] @ P[f"W{i}"] + P[f"b{i}"][:, None, :]
-            acts.append(np.maximum(z, 0.0) if i < n_layers else z)
-        return acts[-1][..., 0], acts
-
-    alive = np.ones(runs, dtype=bool)
-    with np.errstate(all="ignore"):
-        for epoch in range(epochs):
-            orders = np.stack([rng.permutation(n) for rng in rngs])
-            for b0 in range(0, n, batch_size):
-                idx = orders[:, b0:b0 + batch_size]
-                z, acts = forward(X[idx])
-                delta = ((_sigmoid(z) - y[idx]) / idx.shape[1])[..., None]
-                grads = {}
-                for i in range(n_layers, 0, -1):
-                    grads[f"W{i}"] = np.swapaxes(acts[i - 1], 1, 2) @ delta
-                    grads[f"b{i}"] = delta.sum(axis=1)
-                    if i > 1:
-                        delta = (delta @ np.swapaxes(P[f"W{i}"], 1, 2)) * (acts[i - 1] > 0)
-                for group_opts, group_slices in zip(opts, slices, strict=True):
-                    for opt, sl in zip(group_opts, group_slices, strict=True):
-                        opt.step({k: P[k][sl] for k in P}, {k: grads[k][sl] for k in P})
-            zf, _ = forward(np.broadcast_to(X, (runs, *X.shape)))
-            ep_loss = np.mean(np.logaddexp(0.0, zf) - y * zf, axis=1)
-            ep_norm = np.sqrt(sum(np.sum(P[k] ** 2, axis=tuple(range(1, P[k].ndim))) for k in P))
-            alive &= np.isfinite(ep_loss) & np.isfinite(ep_norm)
-            loss[alive, epoch] = ep_loss[alive]
-            acc[alive, epoch] = np.mean((zf > 0) == (y > 0.5), axis=1)[alive]
-            wnorm[alive, epoch] = ep_norm[alive]
+        shared = getattr(opt, "elementwise", True)
+        opts += [opt] * len(group_seeds) if shared else [opt] + [make() for _ in group_seeds[1:]]
+    model = MLP(sizes, seed=seeds)
+    h = train(model, opts, X, y, epochs=epochs, batch_size=batch_size, seed=seeds)
     out, start = [], 0
-    for _, seeds in groups:
-        sl = slice(start, start + len(seeds))
-        out.append(Runs(loss[sl], acc[sl], wnorm[sl], {k: v[sl].copy() for k, v in P.items()}))
-        start += len(seeds)
+    for _, group_seeds in groups:
+        sl = slice(start, start + len(group_seeds))
+        out.append(Runs(h.loss[sl], h.accuracy[sl], h.weight_norm[sl],
+                        {k: v[sl].copy() for k, v in model.params.items()}))
+        start += len(group_seeds)
     return out
 
 

@@ -8,9 +8,10 @@ import warnings
 import numpy as np
 import pytest
 
-from optdocs import SGD, Adam
+from optdocs import LAMB, LARS, SGD, Adam
 from optdocs.nn import (
     MLP,
+    BatchHistory,
     History,
     circle_data,
     clip_grad_norm,
@@ -236,10 +237,16 @@ def test_batches_and_clipping() -> None:
 def test_schedule_as_learning_rate() -> None:
     X, y = circle_data()
     steps = 30 * math.ceil(200 / 32)
-    opt = Adam(lr=one_cycle(0.05, total_steps=steps))
-    history = train(MLP(), opt, X, y, epochs=30)
-    assert opt.t == steps
-    assert opt.lr_at(opt.t) == pytest.approx(0.05 / 25 / 1e4)
+    schedule = one_cycle(0.05, total_steps=steps)
+    seen: list[int] = []  # the 0-based steps the optimizer asks the schedule for
+
+    def lr(t: int) -> float:
+        seen.append(t)
+        return schedule(t)
+
+    history = train(MLP(), Adam(lr=lr), X, y, epochs=30)
+    assert sorted(set(seen)) == list(range(steps))  # one step per mini-batch
+    assert schedule(seen[-1]) == pytest.approx(0.05 / 25 / 1e4)
     assert history.accuracy[-1] >= 0.9
 
 
@@ -267,3 +274,218 @@ def test_bad_train_arguments() -> None:
         train(MLP(), Adam(), X, y, epochs=0)
     with pytest.raises(ValueError, match="batch_size"):
         train(MLP(), Adam(), X, y, batch_size=0)
+
+
+# --- many networks at once --------------------------------------------------------------------
+
+FIELDS = ("loss", "accuracy", "weight_norm", "grad_norm")
+
+
+def assert_same_history(stacked: History, alone: History) -> None:
+    """Bit-for-bit equality of two histories (NaN equal to NaN: a diverged run may record one)."""
+    for name in FIELDS:
+        a, b = getattr(stacked, name), getattr(alone, name)
+        assert len(a) == len(b) and np.array_equal(a, b, equal_nan=True), name
+    assert stacked.diverged == alone.diverged
+
+
+def assert_stack_is_one_by_one(sizes, make, seeds, epochs, batch_size, clip_norm=None,
+                               per_run=False, **model_kwargs) -> BatchHistory:
+    """Train ``seeds`` as one stack, then each alone, and check every number and parameter."""
+    X, y = circle_data(n=90)
+    nets = MLP(sizes, seed=seeds, **model_kwargs)
+    opt = [make() for _ in seeds] if per_run else make()
+    stacked = train(nets, opt, X, y, epochs=epochs, batch_size=batch_size, seed=seeds,
+                    clip_norm=clip_norm)
+    assert stacked.loss.shape == (len(seeds), epochs)
+    for r, s in enumerate(seeds):
+        net = MLP(sizes, seed=s, **model_kwargs)
+        alone = train(net, make(), X, y, epochs=epochs, batch_size=batch_size, seed=s,
+                      clip_norm=clip_norm)
+        assert_same_history(stacked.run(r), alone)
+        for key, p in net.params.items():
+            assert np.array_equal(nets.params[key][r], p, equal_nan=True), (r, key)
+    return stacked
+
+
+@pytest.mark.parametrize(("sizes", "batch_size", "seeds"), [
+    ((2, 1), 90, (4,)),
+    ((2, 8, 1), 32, (0, 1, 2)),
+    ((2, 8, 1), 7, tuple(range(12))),
+    ((2, 16, 8, 1), 16, (5, 3, 9, 5)),      # a repeated seed trains two equal runs
+    ((2, 48, 48, 1), 64, (1, 2)),
+    ((2, 100, 100, 1), 50, (0, 7)),        # layers above BLAS block sizes
+])
+def test_stack_trains_bit_for_bit_like_one_by_one(sizes, batch_size, seeds) -> None:
+    h = assert_stack_is_one_by_one(sizes, lambda: Adam(lr=0.01), seeds, 4, batch_size)
+    assert not h.diverged.any() and np.all(h.epochs == 4)
+
+
+def test_stack_with_momentum_clipping_and_a_schedule() -> None:
+    make = lambda: SGD(lr=one_cycle(0.5, total_steps=40), momentum=0.9, nesterov=True)  # noqa: E731
+    assert_stack_is_one_by_one((2, 8, 8, 1), make, (0, 1, 2, 3), 10, 20, clip_norm=0.3,
+                               init_range=(-5, 5))
+
+
+def test_stack_with_one_optimizer_per_run() -> None:
+    # LARS and LAMB take norms of whole arrays: each run gets its own instance
+    assert_stack_is_one_by_one((2, 16, 16, 1), lambda: LARS(lr=3.0), (0, 3, 7), 5, 30,
+                               per_run=True)
+    assert_stack_is_one_by_one((2, 16, 16, 1), lambda: LAMB(lr=0.01), (1, 2), 5, 45, per_run=True)
+
+
+def test_runs_that_diverge_stop_alone() -> None:
+    # momentum SGD at lr 1e5: six of these eight runs blow up, at different epochs, two do not;
+    # every run, stopped or not, ends as it would alone, parameters included
+    h = assert_stack_is_one_by_one((2, 8, 1), lambda: SGD(lr=1e5, momentum=0.9), tuple(range(8)),
+                                   12, 16, init_range=(-5, 5))
+    assert 0 < h.diverged.sum() < 8
+    assert len(set(h.epochs[h.diverged].tolist())) > 1
+    assert np.all(np.isnan(h.loss[h.diverged, -1])) and np.all(h.epochs[~h.diverged] == 12)
+
+
+def test_groups_of_runs_sharing_an_optimizer() -> None:
+    X, y = circle_data(n=90)
+    sgd, adam = SGD(lr=0.5, momentum=0.9), Adam(lr=0.03)
+    both = train(MLP(seed=[4, 5, 1, 2]), [sgd, sgd, adam, adam], X, y, epochs=5, seed=[4, 5, 1, 2])
+    only_adam = train(MLP(seed=[1, 2]), Adam(lr=0.03), X, y, epochs=5, seed=[1, 2])
+    only_sgd = train(MLP(seed=[4, 5]), SGD(lr=0.5, momentum=0.9), X, y, epochs=5, seed=[4, 5])
+    for name in FIELDS:
+        assert np.array_equal(getattr(both, name)[2:], getattr(only_adam, name)), name
+        assert np.array_equal(getattr(both, name)[:2], getattr(only_sgd, name)), name
+    # a stacked optimizer holds state shaped like its slice of the stack
+    assert adam.get("exp_avg")["W1"].shape == (2, 2, 8)
+
+
+def test_one_batch_seed_for_every_run() -> None:
+    X, y = circle_data(n=60)
+    h = train(MLP(seed=[3, 3]), Adam(lr=0.01), X, y, epochs=3, seed=8)
+    assert_same_history(h.run(1), train(MLP(seed=3), Adam(lr=0.01), X, y, epochs=3, seed=8))
+    assert np.array_equal(h.loss[0], h.loss[1])
+
+
+@pytest.mark.parametrize("sizes", [(2, 1), (2, 8, 1), (3, 5, 4, 1)])
+def test_stacked_backprop_matches_finite_differences(sizes: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(3)
+    runs = 3
+    X = rng.normal(size=(runs, 11, sizes[0]))            # each run its own points
+    y = (rng.random((runs, 11)) < 0.5).astype(float)
+    nets = MLP(sizes, seed=[0, 1, 2])
+    for key in nets.params:
+        if key.startswith("b"):
+            nets.params[key][:] = rng.normal(scale=0.1, size=nets.params[key].shape)
+    loss, grads = nets.loss_and_grads(X, y)
+    assert loss.shape == (runs,)
+    np.testing.assert_array_equal(loss, nets.loss(X, y))
+    # the derivative of the sum of the runs' losses: run r's entries are run r's own gradient
+    num = numeric_grads(lambda: float(np.sum(nets.loss(X, y))), nets.params)
+    for key, p in nets.params.items():
+        assert grads[key].shape == p.shape
+        np.testing.assert_allclose(grads[key], num[key], rtol=1e-5, atol=1e-8, err_msg=key)
+    for r in range(runs):  # ... and bit for bit what that network alone computes
+        alone_loss, alone = nets.run(r).loss_and_grads(X[r], y[r])
+        assert alone_loss == loss[r]
+        for key in alone:
+            assert np.array_equal(grads[key][r], alone[key]), (r, key)
+
+
+def test_stack_of_networks_shapes_and_seeds() -> None:
+    nets = MLP((2, 16, 8, 1), seed=[5, 0, 5])
+    assert nets.runs == 3 and MLP().runs is None
+    assert [p.shape for p in nets.params.values()] == [
+        (3, 2, 16), (3, 16), (3, 16, 8), (3, 8), (3, 8, 1), (3, 1)]
+    for r, s in enumerate([5, 0, 5]):
+        for key, p in MLP((2, 16, 8, 1), seed=s).params.items():
+            assert np.array_equal(nets.params[key][r], p)
+    assert not np.array_equal(nets.params["W1"][0], nets.params["W1"][1])
+    np.testing.assert_array_equal(MLP(seed=range(4)).params["W2"],
+                                  MLP(seed=np.arange(4)).params["W2"])
+    assert repr(nets) == "MLP(sizes=(2, 16, 8, 1), runs=3)"
+    X, y = circle_data(n=20)
+    assert nets.logits(X).shape == nets.forward(X).shape == (3, 20)
+    assert nets.loss(X, y).shape == nets.accuracy(X, y).shape == (3,)
+    assert nets.accuracy(X, y)[1] == MLP((2, 16, 8, 1), seed=0).accuracy(X, y)
+    one = nets.run(-1)
+    assert one.runs is None and one.params["W1"].shape == (2, 16)
+    one.params["W1"][:] = 0  # a copy
+    assert np.all(nets.params["W1"][2] != 0)
+
+
+def test_batch_history() -> None:
+    nan = np.nan
+    h = BatchHistory(loss=np.array([[0.5, 0.4, 0.3], [0.6, np.inf, nan]]),
+                     accuracy=np.array([[0.5, 0.92, 0.96], [0.95, 0.5, nan]]),
+                     weight_norm=np.ones((2, 3)), grad_norm=np.ones((2, 3)),
+                     diverged=np.array([False, True]), epochs=np.array([3, 2]))
+    assert h.runs == 2
+    np.testing.assert_array_equal(h.epochs_to(0.9), [2.0, 1.0])
+    np.testing.assert_array_equal(h.epochs_to(0.99), [nan, nan])
+    assert h.run(1) == History([0.6, np.inf], [0.95, 0.5], [1.0, 1.0], [1.0, 1.0], True)
+    assert h.run(-2).epochs_to(0.95) == 3
+    for bad in (2, -3, 1.0):
+        with pytest.raises(ValueError, match="r must be an index into 2 runs"):
+            h.run(bad)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"seed": -1}, r"seed must hold non-negative integers, got -1"),
+    ({"seed": []}, r"seed must be an int or a non-empty 1-D sequence of ints, got \[\]"),
+    ({"seed": [[0, 1]]}, r"seed must be an int or a non-empty 1-D sequence"),
+    ({"seed": [0, 1.5]}, r"seed must hold non-negative integers, got 1.5"),
+    ({"seed": "0"}, r"seed must be an int or a sequence of ints, got '0'"),
+    ({"seed": True}, r"seed must be an int or a sequence of ints, got True"),
+])
+def test_bad_seeds(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MLP(**kwargs)
+
+
+def test_bad_input_shapes_name_the_argument_and_shape() -> None:
+    nets, one = MLP(seed=[0, 1, 2]), MLP()
+    X, y = circle_data(n=10)
+    cases = [
+        (lambda: one.logits(X[:, :1]), r"X must have shape \(n, 2\) for MLP\(.*got \(10, 1\)"),
+        (lambda: one.loss(X[None], y), r"X must have shape \(n, 2\) for .*got \(1, 10, 2\)"),
+        (lambda: nets.forward(np.ones((2, 10, 2))),
+         r"X must have shape \(n, 2\) or \(3, n, 2\) .*got \(2, 10, 2\)"),
+        (lambda: one.loss_and_grads(X, y[:, None]), r"y must have shape \(10,\) .*got \(10, 1\)"),
+        (lambda: one.accuracy(X, y[:9]), r"y must have shape \(10,\) to match X of shape"),
+        (lambda: nets.loss(X, np.ones((2, 10))), r"y must have shape \(10,\) or \(3, 10\) .*"
+                                                 r"got \(2, 10\)"),
+        (lambda: one.run(0), r"run\(\) needs a stack"),
+        (lambda: nets.run(3), r"r must be an index into 3 runs, got 3"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_bad_train_arguments_change_nothing() -> None:
+    X, y = circle_data(n=20)
+    nets = MLP(seed=[0, 1, 2])
+    before = {k: v.copy() for k, v in nets.params.items()}
+    cases = [
+        ({"X": X[:, :1]}, r"X must have shape \(n, 2\) with n >= 1 .*got \(20, 1\)"),
+        ({"X": X[None]}, r"X must have shape \(n, 2\) .*got \(1, 20, 2\)"),
+        ({"y": y[:5]}, r"y must have shape \(20,\) to match X of shape \(20, 2\), got \(5,\)"),
+        ({"seed": [0, 1]}, r"seed has 2 seeds but the model has 3 runs"),
+        ({"optimizer": [Adam(), Adam()]},
+         r"optimizer has 2 optimizers but the model has 3 runs"),
+        ({"optimizer": LARS()}, r"LARS uses norms of whole arrays .* runs 0 to 2"),
+        ({"optimizer": [LAMB()] * 2 + [Adam()]}, r"LAMB .* runs 0 to 1"),
+        ({"optimizer": "adam"}, r"optimizer must have a step\(params, grads\) method"),
+        ({"clip_norm": 0.0}, r"clip_norm must be > 0"),
+    ]
+    for kwargs, message in cases:
+        args = {"X": X, "y": y, "optimizer": Adam(), **kwargs}
+        with pytest.raises(ValueError, match=message):
+            train(nets, args.pop("optimizer"), args.pop("X"), args.pop("y"), **args)
+    a, b = Adam(), Adam()
+    with pytest.raises(ValueError, match="not consecutive"):
+        train(nets, [a, b, a], X, y)
+    with pytest.raises(ValueError, match=r"seed must be an int for a single network"):
+        train(MLP(), Adam(), X, y, seed=[1, 2])
+    with pytest.raises(ValueError, match=r"optimizer must be one optimizer for a single network"):
+        train(MLP(), [Adam()], X, y)
+    for key, p in nets.params.items():
+        assert np.array_equal(p, before[key]), key
