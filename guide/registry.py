@@ -15,7 +15,9 @@ A chapter module ``guide/<slug>.py`` registers what its page shows::
         return 0.12                     # str, int or float (a float needs fmt)
 
 The page then writes ``![...](figures/double-well-escape.svg)`` and ``{{ escape_small_lr }}``; the
-MkDocs hook ``hooks/figures.py`` renders both. Every module of this package whose name does not
+MkDocs hook ``hooks/figures.py`` renders both. The sentences the page makes from computed results
+are checked with :func:`guide.claims.claim` in a function registered with :func:`checks`; they run
+before any figure or number of that module is computed. Every module of this package whose name does not
 start with an underscore is imported by :func:`load_all`, so a chapter author only adds a file.
 
 Nothing here caches: :func:`compute_number`, :func:`compute_figure` and :func:`figure_svg` always
@@ -112,22 +114,39 @@ def number(name: str, *, fmt: str | None = None) -> Callable[[Callable[[], Any]]
     return decorate
 
 
-def checked_number(claims: Callable[[], Any]) -> Callable[..., Callable]:
-    """A :func:`number` decorator whose numbers run ``claims()`` before their own computation.
+CHECKS: dict[str, list[Callable[[], Any]]] = {}
+_CHECKED: set[str] = set()
 
-    A chapter module asserts the sentences of its page in one ``claims()`` function (cache it);
-    registering its numbers with ``num = checked_number(lambda: claims())`` makes every build
-    that prints one of them check the claims too.
+
+def checks(func: Callable[[], Any]) -> Callable[[], Any]:
+    """Register ``func`` (no arguments) as checks of its module's page.
+
+    ``func`` states the page's sentences with :func:`guide.claims.claim`. :func:`run_checks` calls
+    it before any figure or number of the same module is computed, so a build that shows one of
+    them fails with :class:`guide.claims.ClaimError` when a sentence no longer holds.
     """
-    def num(name: str, fmt: str | None = None) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-        def decorate(func: Callable[[], Any]) -> Callable[[], Any]:
-            def value() -> Any:
-                claims()
-                return func()
-            number(name, fmt=fmt)(value)
-            return func
-        return decorate
-    return num
+    if not callable(func):
+        raise ValueError(f"checks: expected a function, got {func!r}")
+    registered = CHECKS.setdefault(func.__module__, [])
+    registered[:] = [f for f in registered if f.__qualname__ != func.__qualname__]  # re-import
+    registered.append(func)
+    return func
+
+
+def run_checks(module: str) -> None:
+    """Run the checks registered by ``module`` (once per process); raises ``ClaimError``."""
+    if module in _CHECKED:
+        return
+    for func in CHECKS.get(module, []):
+        func()
+    _CHECKED.add(module)
+
+
+def run_all_checks() -> None:
+    """The check phase: import every chapter module and run every registered check."""
+    load_all()
+    for module in sorted(CHECKS):
+        run_checks(module)
 
 
 def chapter_modules() -> list[str]:
@@ -135,7 +154,7 @@ def chapter_modules() -> list[str]:
     return sorted(
         f"guide.{m.name}"
         for m in pkgutil.iter_modules([str(GUIDE_DIR)])
-        if not m.name.startswith("_") and m.name != "registry"
+        if not m.name.startswith("_") and m.name not in ("registry", "claims")
     )
 
 
@@ -179,6 +198,7 @@ def compute_number(name: str) -> str:
     """Compute number ``name`` afresh and return its formatted text."""
     load_all()
     spec = NUMBERS[name]
+    run_checks(spec.module)
     return format_value(name, spec.func(), spec.fmt)
 
 
@@ -194,6 +214,7 @@ def compute_figure(name: str):
 
     load_all()
     spec = FIGURES[name]
+    run_checks(spec.module)
     with _style_context():
         fig = spec.func()
     if not isinstance(fig, Figure):
