@@ -87,7 +87,7 @@ def test_home_numbers_are_chapter_8_at_the_noise_levels_the_home_page_names():
     import re
 
     from guide import sgd_vs_adam as sva
-    from guide.registry import compute_number
+    from guide.render import compute_number
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "index.md").read_text(encoding="utf-8")
     low, high = (float(s) for s in re.findall(r"At \*σ\* = ([0-9.]+),", text)[:2])
@@ -104,7 +104,7 @@ def test_home_numbers_are_chapter_8_at_the_noise_levels_the_home_page_names():
 
 def test_home_figure_draws_chapter_8_outcomes():
     from guide import sgd_vs_adam as sva
-    from guide.registry import compute_figure
+    from guide.render import compute_figure
 
     fig = compute_figure("home-sgd-vs-adam")
     (ax,) = fig.axes
