@@ -49,7 +49,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # optdocs/ and hooks/ (helpers) live here
     sys.path.insert(0, str(REPO_ROOT))
 from hooks import source_keys  # noqa: E402
-from hooks.build_cache import cache_dir, cache_root, prune, touch, write_atomic  # noqa: E402
+from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import fences  # noqa: E402
 
@@ -96,30 +96,7 @@ def on_config(config):
     source_keys.forget()
     _state.update(page=None, svgs={}, used=set(),
                   stats={"cells_run": 0, "cells_cached": 0, "seconds": 0.0})
-    _key_notebook_cache(config)
     return config
-
-
-def _key_notebook_cache(config) -> None:
-    """Make mkdocs-jupyter's cache of executed notebooks depend on the optdocs sources too.
-
-    mkdocs-jupyter keys its cache on the notebook file only, so a notebook would keep showing the
-    output of old optdocs code. Its cache goes to ``.cache/mkdocs-jupyter/<digest>/`` instead,
-    the digest covering every optdocs source file and the library versions; the folders of other
-    digests are pruned after the build (mkdocs-jupyter itself evicts stale files inside its own).
-    """
-    plugin = config.plugins.get("mkdocs-jupyter")
-    if plugin is None or not plugin.config.get("cache", False):
-        _state["notebooks"] = None
-        return
-    digest = hashlib.sha256(
-        (source_keys.environment_digest() + source_keys.sources_digest(REPO_ROOT / "optdocs")).encode()
-    ).hexdigest()[:16]
-    folder = cache_root() / "mkdocs-jupyter" / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    touch(folder)
-    plugin.config["cache_dir"] = str(folder)
-    _state["notebooks"] = folder
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -148,12 +125,10 @@ def on_post_build(config):
 
 
 def _prune_caches() -> None:
-    """Drop the cell results and notebook renderings that no build uses any more."""
+    """Drop the cell results and figures that no build uses any more."""
     cells = cache_dir("optdocs-cells")
     removed = prune(cells, _state["used"], "*.json")
     removed += prune(cells / "svg", [cells / "svg" / f"{sha}.svg" for sha in _state["svgs"]], "*.svg")
-    if _state.get("notebooks") is not None:
-        removed += prune(_state["notebooks"].parent, [_state["notebooks"]], "*")
     if removed:
         log.info("cells: pruned %d cache entries no build uses", len(removed))
 

@@ -99,22 +99,29 @@ def test_figures_hook_prunes_figures_and_numbers_of_older_sources(cache_root):
     assert not any(p.exists() for p in stale)
 
 
-def test_cells_hook_prunes_cells_svgs_and_notebook_trees(cache_root):
+def test_cells_hook_prunes_cell_outputs_and_their_svgs(cache_root):
     cells = load_hook("cells")
     folder = cache_dir("optdocs-cells")
     used_json, stale_json = entry(folder, "aaa.json"), entry(folder, "bbb.json")
     used_svg, stale_svg = entry(folder / "svg", "s1.svg"), entry(folder / "svg", "s2.svg")
-    notebooks = cache_dir("mkdocs-jupyter")
-    current = notebooks / "current"
+    cells._state.update(used={used_json}, svgs={"s1": b"<svg/>"})
+    cells._prune_caches()
+    assert used_json.exists() and used_svg.exists()
+    assert not stale_json.exists() and not stale_svg.exists()
+
+
+def test_notebooks_hook_prunes_the_trees_of_older_sources(cache_root):
+    notebooks = load_hook("notebooks")
+    current = notebooks.notebook_cache_folder()
+    assert current.parent == cache_root / "mkdocs-jupyter"
     entry(current, "nb.json")
     aged(current)
-    old_tree = notebooks / "old"
+    old_tree = current.parent / "0123456789abcdef"
     entry(old_tree, "nb.json")
     aged(old_tree)
-    cells._state.update(used={used_json}, svgs={"s1": b"<svg/>"}, notebooks=current)
-    cells._prune_caches()
-    assert used_json.exists() and used_svg.exists() and current.exists()
-    assert not stale_json.exists() and not stale_svg.exists() and not old_tree.exists()
+    notebooks._state.update(folder=current)
+    notebooks.on_post_build(config=None)
+    assert (current / "nb.json").exists() and not old_tree.exists()
 
 
 def test_pyodide_hook_prunes_older_pyc_archives(cache_root):

@@ -344,6 +344,39 @@ def test_a_rebuild_prunes_cell_results_that_no_build_uses(tmp_path):
     assert len(svgs) == 1
 
 
+def _notebook_site(tmp: Path, hooks: list[str]) -> Path:
+    import nbformat
+
+    (tmp / "docs").mkdir(parents=True)
+    (tmp / "docs" / "index.md").write_text("# Home\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook", id="title"),
+                nbformat.v4.new_code_cell("print(6 * 7)", id="answer")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp / "docs" / "nb.ipynb")
+    hook_lines = "".join(f"\n  - {REPO_ROOT / 'hooks' / h}" for h in hooks)
+    (tmp / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - mkdocs-jupyter:\n      include: ['*.ipynb']\n"
+        "      execute: true\n      allow_errors: false\n"
+        + (f"hooks:{hook_lines}\n" if hooks else ""))
+    return tmp / "mkdocs.yml"
+
+
+def test_notebooks_run_in_the_background_render_exactly_as_the_plugin_does(tmp_path):
+    pages = {}
+    for name, hooks in (("plugin", []), ("hook", ["notebooks.py"])):
+        config = _notebook_site(tmp_path / name, hooks)
+        result = build_site(tmp_path / name / "site", config=config, cwd=tmp_path / name,
+                            env={"OPTDOCS_CACHE_DIR": str(tmp_path / name / "cache")})
+        assert result.returncode == 0, result.output
+        # the plugin finds the background process's rendering, or renders it itself
+        assert ("Cache hit" in result.output) == (name == "hook"), result.output
+        pages[name] = (tmp_path / name / "site" / "nb" / "index.html").read_text()
+    assert "42" in pages["plugin"]
+    assert pages["hook"] == pages["plugin"]
+    assert list((tmp_path / "hook" / "cache" / "mkdocs-jupyter").glob("*/*.json"))
+
+
 # --- the source articles' wording stays out of the project --------------------------------------
 
 @pytest.mark.skipif(not SEED_TOOL.is_file(),
