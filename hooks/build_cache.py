@@ -59,11 +59,11 @@ def prune(folder: Path, used: Iterable[Path], pattern: str = "*",
     removed. Half-written temporary files (``.name.pid.tmp``) older than ``grace`` go too."""
     if not folder.is_dir():
         return []
-    keep = {Path(p).resolve() for p in used}
+    keep = {Path(p).name for p in used if Path(p).parent == folder}
     limit = (time.time() if now is None else now) - grace
     removed = []
     for entry in sorted({*folder.glob(pattern), *folder.glob(".*.tmp")}):
-        if entry.resolve() in keep:
+        if entry.name in keep:
             continue
         try:
             if entry.stat().st_mtime >= limit:

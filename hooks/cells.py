@@ -121,6 +121,7 @@ def on_post_build(config):
     log.info("cells: %d run, %d cached (%.1f s)", stats["cells_run"], stats["cells_cached"],
              stats["seconds"])
     record_stats("cells", stats)
+    source_keys.save_import_lists()
     _prune_caches()
 
 

@@ -74,6 +74,7 @@ def on_config(config):
     t0 = time.perf_counter()
     cache = cache_dir("optdocs-figures")
     paths = _cache_paths(registry, render, cache)
+    source_keys.save_import_lists()
     values, misses = _read_cached(registry, paths)
     stats = {"figures_computed": 0, "figures_cached": len([k for k in values if k[0] == "figure"]),
              "numbers_computed": 0, "numbers_cached": len([k for k in values if k[0] == "number"])}

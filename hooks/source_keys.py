@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -22,12 +23,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def forget() -> None:
     """Drop every memoised digest and import list (the sources may have changed)."""
-    for cached in (environment_digest, _file_imports, module_closure, module_digest):
+    for cached in (environment_digest, _file_digest, _file_imports, _import_lists, module_closure,
+                   module_digest):
         cached.cache_clear()
 
 
 def sources_digest(*roots: Path) -> str:
-    """sha256 over the path and bytes of every ``*.py`` file under ``roots`` (sorted)."""
+    """sha256 over the path and contents of every ``*.py`` file under ``roots`` (sorted)."""
     h = hashlib.sha256()
     for root in roots:
         files = [root] if root.is_file() else sorted(root.rglob("*.py"))
@@ -36,9 +38,14 @@ def sources_digest(*roots: Path) -> str:
                 continue
             h.update(str(path.relative_to(REPO_ROOT)).encode())
             h.update(b"\0")
-            h.update(path.read_bytes())
-            h.update(b"\0")
+            h.update(_file_digest(path))
     return h.hexdigest()
+
+
+@functools.cache
+def _file_digest(path: Path) -> bytes:
+    """sha256 of one file (read once per build, however many keys include it)."""
+    return hashlib.sha256(path.read_bytes()).digest()
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,7 +105,12 @@ def source_closure(source: str, module: str = "__main__") -> list[Path]:
     what imports it, and a chapter that reuses another chapter's experiment is recomputed when
     that chapter changes.
     """
-    todo = list(imported_modules(source, module))
+    return sorted({module_file(n) for n in _closure(imported_modules(source, module))})
+
+
+def _closure(names) -> set[str]:
+    """``names`` and every local module they import, transitively."""
+    todo = list(names)
     seen: set[str] = set()
     while todo:
         name = todo.pop()
@@ -106,21 +118,54 @@ def source_closure(source: str, module: str = "__main__") -> list[Path]:
             continue
         seen.add(name)
         todo.extend(_file_imports(name))
-    return sorted({module_file(n) for n in seen})
+    return seen
 
 
 @functools.cache
 def _file_imports(name: str) -> frozenset[str]:
     path = module_file(name)
-    return frozenset(imported_modules(path.read_text(encoding="utf-8"), name,
-                                      is_package=path.name == "__init__.py"))
+    key = f"{name}:{_file_digest(path).hex()}"
+    known = _import_lists()
+    if key not in known["read"]:
+        known["read"][key] = sorted(imported_modules(path.read_text(encoding="utf-8"), name,
+                                                     is_package=path.name == "__init__.py"))
+        known["changed"] = True
+    known["used"].add(key)
+    return frozenset(known["read"][key])
+
+
+def _imports_file() -> Path:
+    from hooks.build_cache import cache_dir
+
+    return cache_dir("optdocs-keys") / "imports.json"
+
+
+@functools.cache
+def _import_lists() -> dict:
+    """The import lists of module versions seen before (parsing every source is the slow part of
+    computing keys), from ``<cache>/optdocs-keys/imports.json``."""
+    try:
+        read = json.loads(_imports_file().read_text())
+    except (OSError, ValueError):
+        read = {}
+    return {"read": read if isinstance(read, dict) else {}, "used": set(), "changed": False}
+
+
+def save_import_lists() -> None:
+    """Keep the import lists this build used (and only those) for the next build."""
+    from hooks.build_cache import write_atomic
+
+    known = _import_lists()
+    if known["changed"] or set(known["read"]) != known["used"]:
+        kept = {k: known["read"][k] for k in sorted(known["used"])}
+        write_atomic(_imports_file(), json.dumps(kept, indent=0).encode())
+        known.update(read=kept, changed=False)
 
 
 @functools.cache
 def module_closure(module: str) -> tuple[Path, ...]:
     """The source file of guide module ``module`` and of every local module it imports."""
-    path = module_file(module)
-    return tuple(sorted({path, *source_closure(path.read_text(encoding="utf-8"), module)}))
+    return tuple(sorted({module_file(n) for n in _closure([module])}))
 
 
 @functools.cache
