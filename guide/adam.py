@@ -12,7 +12,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from optdocs import Adam
 
 B1, B2, LR = 0.9, 0.999, 1e-3
@@ -33,12 +34,17 @@ def bias_table() -> list[dict[str, float]]:
         c1, c2 = 1 - B1**t, 1 - B2**t
         m_hat, v_hat = m / c1, v / c2
         step = float(opt.get("update")[0])
-        assert math.isclose(step, -LR * m_hat / (math.sqrt(v_hat) + 1e-8), rel_tol=1e-9)
+        claim(math.isclose(step, -LR * m_hat / (math.sqrt(v_hat) + 1e-8), rel_tol=1e-9),
+              "Adam's step is -lr * m_hat / (sqrt(v_hat) + eps)", t=t, step=step,
+              formula=-LR * m_hat / (math.sqrt(v_hat) + 1e-8))
         rows.append({"g": g, "m": m, "v": v, "c1": c1, "c2": c2, "m_hat": m_hat,
                      "v_hat": v_hat, "step": step / LR})
     first = rows[0]
-    assert math.isclose(first["m_hat"], GRADS[0]) and math.isclose(first["v_hat"], GRADS[0] ** 2)
-    assert math.isclose(first["step"], -math.copysign(1, GRADS[0]), rel_tol=1e-6)
+    claim(math.isclose(first["m_hat"], GRADS[0]) and math.isclose(first["v_hat"], GRADS[0] ** 2),
+          "after bias correction the first step's moments are g and g^2",
+          m_hat=first["m_hat"], v_hat=first["v_hat"], g=GRADS[0])
+    claim(math.isclose(first["step"], -math.copysign(1, GRADS[0]), rel_tol=1e-6),
+          "Adam's first step is lr against the gradient's sign", step_over_lr=first["step"])
     return rows
 
 
@@ -50,7 +56,8 @@ def first_step_scale_free() -> list[float]:
         opt, w = Adam(lr=LR), np.zeros(1)
         opt.step(w, np.array([g]))
         out.append(float(-w[0] / LR))
-    assert all(math.isclose(s, 1.0, rel_tol=1e-4) for s in out), out
+    claim(all(math.isclose(s, 1.0, rel_tol=1e-4) for s in out),
+          "Adam's first step is lr whatever the size of the first gradient", steps_over_lr=out)
     return out
 
 
@@ -72,7 +79,8 @@ def uncorrected_ratio(t: int = 50) -> float:
     corrected = float(-opt.get("update")[0])
     m, v = float(opt.get("exp_avg")[0]), float(opt.get("exp_avg_sq")[0])
     uncorrected = LR * m / (math.sqrt(v) + 1e-8)
-    assert math.isclose(corrected, LR, rel_tol=1e-6)
+    claim(math.isclose(corrected, LR, rel_tol=1e-6),
+          "on a constant gradient Adam steps exactly lr", step=corrected, lr=LR)
     return uncorrected / corrected
 
 
@@ -109,15 +117,17 @@ def window_mean(name: str, t: int) -> float:
     return float(s[t - WINDOW:t].mean())
 
 
+@checks
 @cache
-def normalised_checks() -> bool:
+def normalised_claims() -> None:
     sgd, a999, a99 = "SGD", "Adam, beta2 = 0.999", "Adam, beta2 = 0.99"
-    # SGD's step follows the gradient down ~e^-6; Adam with beta2 = 0.99 holds most of lr ...
-    assert window_mean(sgd, T_NORM) < 0.01
-    assert window_mean(a99, T_NORM) > 0.6
-    # ... but with the default beta2 = 0.999 Adam's step shrinks several-fold as well
-    assert window_mean(a999, T_NORM) < 0.5 * window_mean(a99, T_NORM)
-    return True
+    claim(window_mean(sgd, T_NORM) < 0.01, "SGD's step follows the shrinking gradient down",
+          sgd=window_mean(sgd, T_NORM))
+    claim(window_mean(a99, T_NORM) > 0.6, "Adam with beta2 = 0.99 holds most of lr",
+          adam_099=window_mean(a99, T_NORM))
+    claim(window_mean(a999, T_NORM) < 0.5 * window_mean(a99, T_NORM),
+          "with the default beta2 = 0.999 Adam's step shrinks several-fold as well",
+          adam_0999=window_mean(a999, T_NORM), adam_099=window_mean(a99, T_NORM))
 
 
 def steady_ratio(beta2: float, tau: float = TAU, sigma: float = SIGMA, beta1: float = B1) -> float:
@@ -144,7 +154,7 @@ def scale_invariance_gap() -> float:
             opt.step(w, c * row)
         steps.append(w.copy())
     gap = float(np.abs(steps[0] - steps[1]).max() / np.abs(steps[0]).max())
-    assert gap < 1e-5, gap
+    claim(gap < 1e-5, "Adam takes the same steps for gradients g and 1000 g", gap=gap)
     return gap
 
 
@@ -172,14 +182,16 @@ def counterexample(amsgrad: bool, betas: tuple[float, float] = CE_BETAS) -> dict
     return {"x": xs, "step": steps}
 
 
+@checks
 @cache
-def counterexample_checks() -> bool:
+def counterexample_claims() -> None:
     adam, ams = counterexample(False), counterexample(True)
-    assert adam["x"][-1] == 1.0, adam["x"][-1]          # the worst feasible point
-    assert ams["x"][-1] < -0.9, ams["x"][-1]             # near the best one, -1
+    claim(adam["x"][-1] == 1.0, "on the counterexample Adam ends at the worst feasible point, +1",
+          x_end=adam["x"][-1])
+    claim(ams["x"][-1] < -0.9, "AMSGrad ends near the best point, -1", x_end=ams["x"][-1])
     default = counterexample(False, (B1, B2))
-    assert default["x"][-1] < -0.9, default["x"][-1]     # default betas handle this sequence
-    return True
+    claim(default["x"][-1] < -0.9, "Adam with the default betas handles this sequence",
+          x_end=default["x"][-1])
 
 
 CYCLE = 30   # a three-step cycle (steps 3 CYCLE + 1 .. 3 CYCLE + 3), long before any clipping
@@ -187,7 +199,9 @@ CYCLE = 30   # a three-step cycle (steps 3 CYCLE + 1 .. 3 CYCLE + 3), long befor
 
 def cycle_steps(amsgrad: bool) -> np.ndarray:
     s = counterexample(amsgrad)["step"][3 * CYCLE:3 * CYCLE + 3]
-    assert counterexample(amsgrad)["x"][3 * CYCLE + 3] not in (-1.0, 1.0)
+    x = counterexample(amsgrad)["x"][3 * CYCLE + 3]
+    claim(x not in (-1.0, 1.0), "the pictured cycle comes long before any clipping",
+          amsgrad=amsgrad, x=x)
     return s
 
 
@@ -294,7 +308,6 @@ for _key, _name in (("sgd", "SGD"), ("a999", "Adam, beta2 = 0.999"), ("a99", "Ad
 
 @number("adam_norm_gradscale_3000", fmt="{:.4f}")
 def _():
-    assert normalised_checks()
     return math.exp(-T_NORM / TAU)
 
 
@@ -307,14 +320,17 @@ number("adam_tau_limit_99", fmt="{:.0f}")(lambda: -2 / math.log(0.99))
 @number("adam_tau_check")
 def _():
     """The steady-ratio formula agrees with the measured window means where it applies."""
-    assert math.isnan(steady_ratio(B2)) and TAU < -2 / math.log(B2)
-    assert abs(steady_ratio(0.99) - window_mean("Adam, beta2 = 0.99", T_NORM)) < 0.1
+    claim(math.isnan(steady_ratio(B2)) and TAU < -2 / math.log(B2),
+          "with beta2 = 0.999 the second moment cannot keep up: there is no steady ratio",
+          steady=steady_ratio(B2), tau=TAU, limit=-2 / math.log(B2))
+    claim(abs(steady_ratio(0.99) - window_mean("Adam, beta2 = 0.99", T_NORM)) < 0.1,
+          "with beta2 = 0.99 the steady-ratio formula matches the measured step",
+          formula=steady_ratio(0.99), measured=window_mean("Adam, beta2 = 0.99", T_NORM))
     return "ok"
 
 
 @number("adam_ce_final_adam", fmt="{:+.2f}")
 def _():
-    assert counterexample_checks()
     return float(counterexample(False)["x"][-1])
 
 

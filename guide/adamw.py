@@ -15,7 +15,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from optdocs import SGD, Adam, AdamW
 from optdocs.nn import MLP, circle_data, train
 
@@ -39,10 +40,12 @@ def noise_decay() -> dict[str, np.ndarray]:
         out[name] = mean
     ref = math.exp(-LR * WD * 1000)
     l2, dw = out["Adam + L2"], out["AdamW"]
-    # AdamW: every weight decays like (1 - lr wd)^t, whatever its gradient scale
-    assert np.all(np.abs(dw[1000] - ref) < 0.05), dw[1000]
-    # Adam + L2: the small-gradient weight collapses, the large-gradient weight barely moves
-    assert l2[500, 0] < 0.01 and l2[STEPS, 2] > 0.95, (l2[500], l2[STEPS])
+    claim(np.all(np.abs(dw[1000] - ref) < 0.05),
+          "under AdamW every weight decays like (1 - lr wd)^t, whatever its gradient scale",
+          mean_at_1000=dw[1000], expected=ref)
+    claim(l2[500, 0] < 0.01 and l2[STEPS, 2] > 0.95,
+          "under Adam + L2 the small-gradient weight collapses, the large-gradient one barely moves",
+          small_at_500=l2[500, 0], large_at_end=l2[STEPS, 2])
     return out
 
 
@@ -66,18 +69,29 @@ def mlp_run(kind: str, lr: float = LR, wd: float = WD):
     return train(model, opt, X, y, epochs=EPOCHS)
 
 
+@checks
 @cache
-def mlp_checks() -> bool:
+def mlp_claims() -> None:
     l2, dw = mlp_run("Adam + L2"), mlp_run("AdamW")
-    assert l2.weight_norm[-1] < 0.5 * dw.weight_norm[-1], (l2.weight_norm[-1], dw.weight_norm[-1])
-    assert dw.accuracy[-1] > l2.accuracy[-1] + 0.1, (dw.accuracy[-1], l2.accuracy[-1])
+    claim(l2.weight_norm[-1] < 0.5 * dw.weight_norm[-1],
+          "Adam + L2 ends the MLP with less than half AdamW's weight norm",
+          l2_norm=l2.weight_norm[-1], adamw_norm=dw.weight_norm[-1])
+    claim(dw.accuracy[-1] > l2.accuracy[-1] + 0.1,
+          "AdamW ends more than ten points more accurate than Adam + L2",
+          adamw_accuracy=dw.accuracy[-1], l2_accuracy=l2.accuracy[-1])
     _, y = circle_data()
     majority = max(y.mean(), 1 - y.mean())
-    assert abs(l2.accuracy[-1] - majority) < 1e-12, (l2.accuracy[-1], majority)
-    assert early_pull() > 0.5, early_pull()
-    for lr, wd in GRID:     # in every setting tried, L2-in-Adam ends with the smaller norm
-        assert mlp_run("Adam + L2", lr, wd).weight_norm[-1] < mlp_run("AdamW", lr, wd).weight_norm[-1]
-    return True
+    claim(abs(l2.accuracy[-1] - majority) < 1e-12,
+          "Adam + L2 ends at the accuracy of always answering the majority class",
+          l2_accuracy=l2.accuracy[-1], majority=majority)
+    claim(early_pull() > 0.5, "in the first epoch Adam + L2 pulls weights in by over half lr a step",
+          pull_in_lr=early_pull())
+    for lr, wd in GRID:
+        l2_norm = mlp_run("Adam + L2", lr, wd).weight_norm[-1]
+        dw_norm = mlp_run("AdamW", lr, wd).weight_norm[-1]
+        claim(l2_norm < dw_norm,
+              "in every setting tried, L2 inside Adam ends with the smaller weight norm",
+              lr=lr, weight_decay=wd, l2_norm=l2_norm, adamw_norm=dw_norm)
 
 
 @cache
@@ -89,7 +103,7 @@ def early_pull() -> float:
     h = train(model, Adam(lr=LR, weight_decay=WD), X, y, epochs=1)
     steps = math.ceil(len(y) / 32)
     drop = np.concatenate([(before[k] - np.abs(model.params[k])).ravel() for k in before])
-    assert len(h) == 1
+    claim(len(h) == 1, "the early pull is measured over exactly one epoch", epochs=len(h))
     return float(drop.mean() / (steps * LR))
 
 
@@ -109,7 +123,8 @@ def mlp_grad_scale() -> tuple[float, float]:
     g = np.concatenate([v.ravel() for k, v in grads.items() if k.startswith("W")])
     w = np.concatenate([v.ravel() for k, v in model.params.items() if k.startswith("W")])
     out = float(np.median(np.abs(g))), float(np.median(WD * np.abs(w)))
-    assert out[0] < out[1], out
+    claim(out[0] < out[1], "at initialisation the decay term outweighs the typical gradient",
+          median_grad=out[0], median_decay=out[1])
     return out
 
 
@@ -126,7 +141,7 @@ def sgd_equivalence_gap() -> float:
         opt.step(a, g)                            # L2: lambda * w joins the gradient
         b = b * (1 - LR * WD) - LR * g            # decoupled: shrink, then step
         gap = max(gap, float(np.abs(a - b).max()))
-    assert gap < 1e-12, gap
+    claim(gap < 1e-12, "for SGD an L2 penalty and decoupled weight decay coincide", gap=gap)
     return gap
 
 
@@ -211,7 +226,6 @@ for _t in MARKS:
 
 def _mlp_number(kind: str, key: str, lr: float = LR, wd: float = WD, suffix: str = "") -> None:
     def value():
-        assert mlp_checks()
         h = mlp_run(kind, lr, wd)
         return h.weight_norm[-1] if key == "norm" else h.accuracy[-1]
 

@@ -11,7 +11,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from optdocs import SGD, Adagrad, RMSprop
 from optdocs.landscapes import flat_steep
 from optdocs.simulate import simulate
@@ -32,7 +33,9 @@ def sgd_edge(steps: int = 100) -> dict[float, np.ndarray]:
         tr = simulate(flat_steep, SGD(lr=lr), steps=steps)
         out[lr] = np.abs(tr.final[0])
     lo, mid, hi = (out[lr][1] for lr in SGD_LRS)
-    assert lo < 1e-3 and abs(mid - 1.0) < 1e-9 and hi > 1e3, (lo, mid, hi)
+    claim(lo < 1e-3 and abs(mid - 1.0) < 1e-9 and hi > 1e3,
+          "along w2, SGD converges at lr 0.24, bounces forever at 0.25 and diverges at 0.26",
+          w2_024=lo, w2_025=mid, w2_026=hi)
     return out
 
 
@@ -68,11 +71,13 @@ def readout() -> dict[int, dict[str, np.ndarray]]:
             out[t] = {"rate": opt.get("effective_lr").copy(), "step": np.abs(opt.get("update")),
                       "grad": np.abs(g)}
     first = out[1]
-    # on the first step both coordinates move by lr / sqrt(1 - alpha) (= 10 lr) ...
-    assert np.allclose(first["step"], READOUT_LR / np.sqrt(1 - 0.99), rtol=1e-6), first
-    # ... because w1 gets a rate as many times larger as its gradient is smaller
+    claim(np.allclose(first["step"], READOUT_LR / np.sqrt(1 - 0.99), rtol=1e-6),
+          "on the first step both coordinates move by lr / sqrt(1 - alpha), ten times lr",
+          steps=first["step"], expected=READOUT_LR / np.sqrt(1 - 0.99))
     ratio = first["rate"][0] / first["rate"][1]
-    assert np.isclose(ratio, first["grad"][1] / first["grad"][0], rtol=1e-6), ratio
+    claim(np.isclose(ratio, first["grad"][1] / first["grad"][0], rtol=1e-6),
+          "w1 gets a rate as many times larger as its gradient is smaller",
+          rate_ratio=ratio, grad_ratio=first["grad"][1] / first["grad"][0])
     return out
 
 
@@ -98,23 +103,31 @@ def noisy_rates() -> dict[str, dict[str, np.ndarray]]:
             dist[t] = np.mean(np.abs(x[:, 0]))
         out[name] = {"rate": rate, "dist": dist}
     a, r = out["AdaGrad"], out["RMSprop"]
-    assert np.isclose(a["rate"][0], r["rate"][0], rtol=1e-6)         # matched first step
-    assert a["rate"][-1] < 0.2 * r["rate"][-1], (a["rate"][-1], r["rate"][-1])
-    assert a["dist"][999] > 2 * r["dist"][999] and a["dist"][-1] > r["dist"][-1]
+    claim(np.isclose(a["rate"][0], r["rate"][0], rtol=1e-6),
+          "AdaGrad and RMSprop start with the same first step",
+          adagrad=a["rate"][0], rmsprop=r["rate"][0])
+    claim(a["rate"][-1] < 0.2 * r["rate"][-1],
+          "under noise AdaGrad's rate keeps falling, to under a fifth of RMSprop's",
+          adagrad=a["rate"][-1], rmsprop=r["rate"][-1])
+    claim(a["dist"][999] > 2 * r["dist"][999] and a["dist"][-1] > r["dist"][-1],
+          "AdaGrad is left further from the minimum than RMSprop",
+          adagrad_1000=a["dist"][999], rmsprop_1000=r["dist"][999],
+          adagrad_end=a["dist"][-1], rmsprop_end=r["dist"][-1])
     return out
 
 
+@checks
 @cache
-def adagrad_monotone() -> bool:
+def adagrad_monotone_claims() -> None:
     """AdaGrad's per-element rate never rises (the accumulator only grows)."""
     opt, x, rng = Adagrad(lr=ADA_LR), np.tile(flat_steep.start, (20, 1)), np.random.default_rng(1)
     prev = None
-    for _ in range(500):
+    for t in range(500):
         opt.step(x, flat_steep.grad(x) + NOISE * rng.standard_normal(x.shape))
         rate = opt.get("effective_lr").copy()
-        assert prev is None or np.all(rate <= prev)
+        claim(prev is None or np.all(rate <= prev), "AdaGrad's per-element rate never rises",
+              step=t + 1, largest_rise=0.0 if prev is None else float(np.max(rate - prev)))
         prev = rate
-    return True
 
 
 # --- what alpha changes -----------------------------------------------------------------------
@@ -146,7 +159,9 @@ def alpha_lag() -> dict[float, int]:
     for a, r in alpha_runs().items():
         hit = np.flatnonzero(r[DROP:] >= 0.5 * READOUT_LR / 0.1)
         out[a] = int(hit[0]) + 1
-    assert out[0.9] * 5 < out[0.99], out
+    claim(out[0.9] * 5 < out[0.99],
+          "after a drop in the gradient, alpha 0.99 takes over five times longer to adapt than 0.9",
+          lag_09=out[0.9], lag_099=out[0.99])
     return out
 
 
@@ -162,7 +177,8 @@ def alpha_jitter() -> dict[float, float]:
             r.append(opt.get("effective_lr")[0])
         r = np.array(r[100:])
         out[a] = float(r.std() / r.mean())
-    assert out[0.9] > 1.3 * out[0.99], out
+    claim(out[0.9] > 1.3 * out[0.99], "alpha 0.9 makes the rate jitter more than alpha 0.99",
+          jitter_09=out[0.9], jitter_099=out[0.99])
     return out
 
 
@@ -254,7 +270,9 @@ number("ada_rms_steps_default")(lambda: rms_steps(READOUT_LR))
 @number("ada_rms_steps")
 def _():
     n = rms_steps(RMS_PATH_LR)
-    assert 0 < n < 0.5 * sgd_w1_steps(0.24), n
+    claim(0 < n < 0.5 * sgd_w1_steps(0.24),
+          "RMSprop needs under half the steps of SGD at its best stable rate",
+          rmsprop_steps=n, sgd_steps=sgd_w1_steps(0.24))
     return n
 
 
@@ -292,7 +310,6 @@ for _name in ("AdaGrad", "RMSprop"):
 
 @number("ada_rate_drop", fmt="{:.0f}")
 def _():
-    assert adagrad_monotone()
     r = noisy_rates()["AdaGrad"]["rate"]
     return r[9] / r[-1]
 
@@ -323,5 +340,7 @@ def _():
     best = min(s for lr in np.arange(0.15, 0.25, 0.005)
                if (s := int(simulate(flat_steep, SGD(lr=float(lr)), steps=800)
                             .steps_to_reach(TOL)[0])) > 0)
-    assert best >= 0.9 * sgd_w1_steps(0.24), best
+    claim(best >= 0.9 * sgd_w1_steps(0.24),
+          "no stable SGD learning rate does much better than 0.24",
+          best_steps=best, steps_024=sgd_w1_steps(0.24))
     return best

@@ -4,11 +4,10 @@ learning-rate sweep of ``guide/training.py`` (six optimizers, eight rates, ten s
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 
-from guide.registry import number
+from guide.claims import claim
+from guide.registry import checks, number
 from guide.training import LRS, OPTIMIZERS, SEEDS, best_lr, reached, sweep, usable_lrs
 
 
@@ -18,42 +17,48 @@ def _first_unstable(name: str) -> float:
     return min(lr for lr in LRS if lr > max(usable) and reached(sweep()[(name, lr)]) < len(SEEDS))
 
 
-def _check_claims() -> None:
+@checks
+def claims() -> None:
+    """The page's statements, checked before any of its numbers is computed."""
     s = sweep()
-    # Adam's default 1e-3: no run reaches 90% in 100 epochs; ten times more: all of them
-    assert reached(s[("Adam", 1e-3)]) == 0
-    assert reached(s[("Adam", 1e-2)]) == len(SEEDS)
+    claim(reached(s[("Adam", 1e-3)]) == 0,
+          "at Adam's default rate 1e-3 no run reaches 90% within the epochs",
+          reached=reached(s[("Adam", 1e-3)]))
+    claim(reached(s[("Adam", 1e-2)]) == len(SEEDS), "at ten times the default every run does",
+          reached=reached(s[("Adam", 1e-2)]), seeds=len(SEEDS))
     # "lower it 3-10x if unstable": from the first unstable rate, 3x and 10x lower both work
     bad = _first_unstable("Adam")
     for factor in (3, 10):
         lower = min(LRS, key=lambda lr, b=bad, f=factor: abs(np.log(lr * f / b)))
-        assert reached(s[("Adam", lower)]) == len(SEEDS), (bad, factor, lower)
-    # Adam's usable window is not wider than momentum's
-    assert len(usable_lrs("Adam")) <= len(usable_lrs("Momentum"))
-    # the best Adam rate is hundreds of times the default
-    assert best_lr("Adam") / 1e-3 >= 100
-    # Nesterov and heavy-ball momentum at their best rates: about an epoch apart
+        claim(reached(s[("Adam", lower)]) == len(SEEDS),
+              "lowering Adam's first unstable rate 3 to 10 times makes every run reach 90%",
+              unstable=bad, factor=factor, lower=lower, reached=reached(s[("Adam", lower)]))
+    claim(len(usable_lrs("Adam")) <= len(usable_lrs("Momentum")),
+          "Adam's usable window of rates is not wider than momentum's",
+          adam=usable_lrs("Adam"), momentum=usable_lrs("Momentum"))
+    claim(best_lr("Adam") / 1e-3 >= 100, "the best Adam rate is hundreds of times the default",
+          best=best_lr("Adam"))
     mean_best = {n: float(np.mean(s[(n, best_lr(n))].epochs_to())) for n in ("Momentum", "Nesterov")}
-    assert abs(mean_best["Nesterov"] - mean_best["Momentum"]) <= 1.5
-    # Adam and AdamW (default decay 0.01) at 0.01 differ by less than the seed-to-seed spread
+    claim(abs(mean_best["Nesterov"] - mean_best["Momentum"]) <= 1.5,
+          "Nesterov and heavy-ball momentum at their best rates are about an epoch apart",
+          **mean_best)
     ea, ew = s[("Adam", 0.01)].epochs_to(), s[("AdamW", 0.01)].epochs_to()
-    assert abs(np.mean(ea) - np.mean(ew)) < min(np.std(ea), np.std(ew))
+    claim(abs(np.mean(ea) - np.mean(ew)) < min(np.std(ea), np.std(ew)),
+          "Adam and AdamW at 0.01 differ in epochs by less than the seed-to-seed spread",
+          adam_mean=np.mean(ea), adamw_mean=np.mean(ew), adam_std=np.std(ea), adamw_std=np.std(ew))
     fa, fw = s[("Adam", 0.01)].final_accuracy, s[("AdamW", 0.01)].final_accuracy
-    assert abs(np.mean(fa) - np.mean(fw)) < max(np.std(fa), np.std(fw))
-    # the comparison table's typical rates: SGD at 0.01 and RMSprop / Adam at 0.001 fail here
-    assert reached(s[("SGD", 0.01)]) == 0
-    assert reached(s[("RMSprop", 1e-3)]) == 0
-
-
-@cache
-def _claims() -> bool:
-    _check_claims()
-    return True
+    claim(abs(np.mean(fa) - np.mean(fw)) < max(np.std(fa), np.std(fw)),
+          "Adam and AdamW at 0.01 differ in accuracy by less than the seed-to-seed spread",
+          adam_mean=np.mean(fa), adamw_mean=np.mean(fw), adam_std=np.std(fa), adamw_std=np.std(fw))
+    claim(reached(s[("SGD", 0.01)]) == 0,
+          "the table's typical rate for SGD, 0.01, fails here", reached=reached(s[("SGD", 0.01)]))
+    claim(reached(s[("RMSprop", 1e-3)]) == 0,
+          "the table's typical rate for RMSprop, 0.001, fails here",
+          reached=reached(s[("RMSprop", 1e-3)]))
 
 
 @number("choosing_adam_unstable")
 def _():
-    _claims()
     return f"{_first_unstable('Adam'):g}"
 
 

@@ -13,7 +13,9 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import checked_number, figure
+from guide.claims import claim
+from guide.registry import checks, figure
+from guide.registry import number as num
 from optdocs import SGD
 from optdocs.nn import linear_data, mse_loss_and_grads
 
@@ -107,29 +109,44 @@ def overshoots(lr: float, c: float = BOWL_C) -> bool:
 
 
 
+@checks
 @cache
-def claims() -> bool:
-    """The page's statements, checked when its numbers are computed."""
-    assert (LRS["too small"] < OVERSHOOT < LRS["just right"] < BEST < EDGE_LR < LIMIT
-            < LRS["too large"])
-    assert excess(LRS["just right"]) < 1e-12                   # converged to the least-squares fit
-    assert gd(LRS["just right"])[0][20] - best_loss() < 1e-12  # ... within 20 steps (figure alt)
-    assert excess(LRS["too small"]) > 0.1                      # still far after STEPS steps
-    assert gd(LRS["too large"])[0][-1] > 1e6                   # diverging
-    assert excess(EDGE_LR) < 1e-2                              # 0.9 converges, oscillating
+def claims() -> None:
+    """The page's statements, checked before any of its figures or numbers is computed."""
+    claim(LRS["too small"] < OVERSHOOT < LRS["just right"] < BEST < EDGE_LR < LIMIT
+          < LRS["too large"],
+          "the four learning rates sit in order around 1/lambda_max, the best rate and 2/lambda_max",
+          lrs=LRS, overshoot=OVERSHOOT, best=BEST, edge=EDGE_LR, limit=LIMIT)
+    claim(excess(LRS["just right"]) < 1e-12,
+          "lr 'just right' reaches the least-squares minimum to machine precision",
+          excess=excess(LRS["just right"]))
+    claim(gd(LRS["just right"])[0][20] - best_loss() < 1e-12,
+          "lr 'just right' is at the minimum within 20 steps (figure alt)",
+          excess_at_20=gd(LRS["just right"])[0][20] - best_loss())
+    claim(excess(LRS["too small"]) > 0.1,
+          "lr 'too small' is still far from the minimum after all steps",
+          excess=excess(LRS["too small"]), steps=STEPS)
+    claim(gd(LRS["too large"])[0][-1] > 1e6, "lr 'too large' diverges",
+          final_loss=gd(LRS["too large"])[0][-1])
+    claim(excess(EDGE_LR) < 1e-2, "the edge rate still converges, oscillating",
+          edge_lr=EDGE_LR, excess=excess(EDGE_LR))
     fit = np.r_[gd(LRS["just right"])[1]["w"], gd(LRS["just right"])[1]["b"]]
-    assert np.allclose(fit, least_squares(), atol=1e-8)
-    assert abs(growth_per_step(LRS["too large"]) - _predicted_growth) < 1e-3
-    assert overshoots(0.6) and overshoots(0.95) and not overshoots(0.3)
-    assert abs(bowl_path(1.05)[-1]) > abs(BOWL_X0)             # 1.05 diverges on f = x^2
-    assert abs(bowl_path(0.95)[-1]) < abs(BOWL_X0)
+    claim(np.allclose(fit, least_squares(), atol=1e-8),
+          "gradient descent lands on the least-squares solution", fit=fit, lstsq=least_squares())
+    claim(abs(growth_per_step(LRS["too large"]) - _predicted_growth) < 1e-3,
+          "the measured loss growth per step equals (1 - lr lambda_max)^2",
+          measured=growth_per_step(LRS["too large"]), predicted=_predicted_growth)
+    claim(overshoots(0.6) and overshoots(0.95) and not overshoots(0.3),
+          "on f = x^2, lr 0.6 and 0.95 overshoot, 0.3 does not",
+          at_030=overshoots(0.3), at_060=overshoots(0.6), at_095=overshoots(0.95))
+    claim(abs(bowl_path(1.05)[-1]) > abs(BOWL_X0), "lr 1.05 diverges on f = x^2",
+          x_end=bowl_path(1.05)[-1], x0=BOWL_X0)
+    claim(abs(bowl_path(0.95)[-1]) < abs(BOWL_X0), "lr 0.95 converges on f = x^2",
+          x_end=bowl_path(0.95)[-1], x0=BOWL_X0)
     # "lr >= 0.6 overshoots" holds exactly when 1/c <= 0.6, i.e. c >= 5/3:
-    assert overshoots(0.6, c=1.7) and not overshoots(0.59, c=1.0 / 0.6 - 1e-9)
-    return True
-
-
-# every number of this page checks the page's claims first
-num = checked_number(lambda: claims())
+    claim(overshoots(0.6, c=1.7) and not overshoots(0.59, c=1.0 / 0.6 - 1e-9),
+          "'lr >= 0.6 overshoots' holds exactly on bowls with c >= 5/3",
+          at_c_17=overshoots(0.6, c=1.7), below=overshoots(0.59, c=1.0 / 0.6 - 1e-9))
 
 
 # -- numbers --------------------------------------------------------------------------------------

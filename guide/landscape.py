@@ -12,7 +12,9 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import checked_number, figure
+from guide.claims import claim
+from guide.registry import checks, figure
+from guide.registry import number as num
 from optdocs import SGD
 from optdocs.landscapes import beale, double_well, flat_steep, himmelblau, ravine, rosenbrock, saddle
 from optdocs.simulate import simulate
@@ -34,27 +36,40 @@ def eig(landscape, x) -> np.ndarray:
     return np.linalg.eigvalsh(hessian(landscape, x))
 
 
+@checks
 @cache
-def claims() -> bool:
-    """The page's statements, checked when its numbers are computed."""
-    assert _dw["shallow"] > 0 and _dw["deep"] > 0 and _dw["bump"] < 0
-    assert np.allclose(double_well.grad(np.array([[x] for x in DW_POINTS.values()])), 0)
-    assert _saddle0[0] < 0 < _saddle0[1]
-    assert CONDITION["rosenbrock"] > 2000 and abs(CONDITION["ravine"] - 30) < 1e-3
-    assert sorted(gallery_run("himmelblau").basins()) == [0, 1, 2, 3]   # four starts, four minima
-    assert not any(gallery_run(n).diverged.any() for n in GALLERY)
-    assert np.linalg.norm(_rosen().final[0] - rosenbrock.minima[0]) > 0.05   # still in the valley
+def claims() -> None:
+    """The page's statements, checked before any of its figures or numbers is computed."""
+    claim(_dw["shallow"] > 0 and _dw["deep"] > 0 and _dw["bump"] < 0,
+          "the double well curves up at both minima and down at the bump between them", **_dw)
+    dw_grads = double_well.grad(np.array([[x] for x in DW_POINTS.values()]))
+    claim(np.allclose(dw_grads, 0), "the double well's three points are stationary",
+          grads=dw_grads.ravel())
+    claim(_saddle0[0] < 0 < _saddle0[1], "the saddle curves down one way and up the other",
+          eigenvalues=_saddle0)
+    claim(CONDITION["rosenbrock"] > 2000 and abs(CONDITION["ravine"] - 30) < 1e-3,
+          "Rosenbrock's minimum is conditioned beyond 2000, the ravine's is 30",
+          rosenbrock=CONDITION["rosenbrock"], ravine=CONDITION["ravine"])
+    himmelblau_basins = sorted(gallery_run("himmelblau").basins())
+    claim(himmelblau_basins == [0, 1, 2, 3], "on Himmelblau four starts find all four minima",
+          basins=himmelblau_basins)
+    diverged = [n for n in GALLERY if gallery_run(n).diverged.any()]
+    claim(not diverged, "no run of the gallery diverges", diverged=diverged)
+    rosen_gap = np.linalg.norm(_rosen().final[0] - rosenbrock.minima[0])
+    claim(rosen_gap > 0.05, "on Rosenbrock the run ends still in the valley, short of the minimum",
+          distance=rosen_gap)
     ps = _plateau_stats()
-    assert 60 < ps["len"] < 100 and ps["gmin"] < 2e-3 and ps["final"] < -0.2499
+    claim(60 < ps["len"] < 100 and ps["gmin"] < 2e-3 and ps["final"] < -0.2499,
+          "the saddle's plateau lasts 60 to 100 steps with a tiny gradient before the loss drops",
+          **ps)
     pd = positive_definite_fraction()
-    assert all(pd[a] > pd[b] for a, b in zip(DIMS, DIMS[1:], strict=False))
-    assert 0.5e-4 < pd[5] < 2e-4                                  # "one in ten thousand"
-    assert np.allclose(eig(ravine, [0.0, 0.0]), [0.5, 15.0])
-    return True
-
-
-# every number of this page checks the page's claims first
-num = checked_number(lambda: claims())
+    claim(all(pd[a] > pd[b] for a, b in zip(DIMS, DIMS[1:], strict=False)),
+          "minima get rarer among random stationary points as the dimension grows", fractions=pd)
+    claim(0.5e-4 < pd[5] < 2e-4, "in five dimensions about one in ten thousand is a minimum",
+          fraction=pd[5])
+    ravine_eig = eig(ravine, [0.0, 0.0])
+    claim(np.allclose(ravine_eig, [0.5, 15.0]), "the ravine's curvatures are 0.5 and 15",
+          eigenvalues=ravine_eig)
 
 
 # -- stationary points and their curvature --------------------------------------------------------

@@ -14,7 +14,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from optdocs import LAMB, LARS, SGD
 from optdocs.nn import MLP, circle_data
 
@@ -82,46 +83,62 @@ def spread(key: str) -> float:
     return max(vals) / min(vals)
 
 
-def _check_claims() -> None:
+@checks
+@cache
+def claims() -> None:
     fs = first_step()
-    # gradient-to-weight ratios differ by more than an order of magnitude between layers
-    assert spread("ratio") > 30
-    # SGD's relative step inherits that spread exactly; LARS's and LAMB's are the same for all
-    assert np.isclose(spread("sgd"), spread("ratio"))
+    claim(spread("ratio") > 30,
+          "gradient-to-weight ratios differ by more than an order of magnitude between layers",
+          spread=spread("ratio"))
+    claim(np.isclose(spread("sgd"), spread("ratio")),
+          "SGD's relative step inherits that spread exactly",
+          sgd_spread=spread("sgd"), ratio_spread=spread("ratio"))
     for k in WEIGHTS:
-        assert np.isclose(fs[k]["lars"], LARS_LR * 1e-3, rtol=1e-6)   # lr * trust coefficient
-        assert np.isclose(fs[k]["lamb"], LAMB_LR, rtol=1e-9)          # lr, exactly
-    # the output layer has the smallest weight norm and a gradient as large as the hidden layers'
-    assert min(WEIGHTS, key=lambda k: fs[k]["w"]) == WEIGHTS[-1]
-    assert fs[WEIGHTS[-1]]["g"] > 0.9 * max(fs[k]["g"] for k in WEIGHTS)
-    # LAMB's first trust ratio is |W| / sqrt(number of weights with a nonzero gradient)
+        claim(np.isclose(fs[k]["lars"], LARS_LR * 1e-3, rtol=1e-6),
+              "LARS's first relative step is lr times the trust coefficient in every layer",
+              layer=k, step=fs[k]["lars"], expected=LARS_LR * 1e-3)
+        claim(np.isclose(fs[k]["lamb"], LAMB_LR, rtol=1e-9),
+              "LAMB's first relative step is exactly lr in every layer",
+              layer=k, step=fs[k]["lamb"], lr=LAMB_LR)
+    weight_norms = {k: fs[k]["w"] for k in WEIGHTS}
+    grad_norms = {k: fs[k]["g"] for k in WEIGHTS}
+    claim(min(WEIGHTS, key=lambda k: fs[k]["w"]) == WEIGHTS[-1],
+          "the output layer has the smallest weight norm", weight_norms=weight_norms)
+    claim(fs[WEIGHTS[-1]]["g"] > 0.9 * max(fs[k]["g"] for k in WEIGHTS),
+          "the output layer's gradient is as large as the hidden layers'", grad_norms=grad_norms)
     X, y = circle_data()
     _, g = model().loss_and_grads(X, y)
     for k in WEIGHTS:
         n = np.count_nonzero(g[k])
-        assert np.isclose(fs[k]["lamb_trust"], fs[k]["w"] / np.sqrt(n), rtol=0.02)  # eps aside
-    # the article's formula gives relative steps eta / |g|: not uniform across layers, and
-    # largest where the gradient is smallest
-    assert spread("article") > 5
-    assert max(WEIGHTS, key=lambda k: fs[k]["article"]) == min(WEIGHTS, key=lambda k: fs[k]["g"])
-    # over training: LAMB's relative step stays lr in every layer and at every step
+        claim(np.isclose(fs[k]["lamb_trust"], fs[k]["w"] / np.sqrt(n), rtol=0.02),  # eps aside
+              "LAMB's first trust ratio is |W| / sqrt(number of weights with a nonzero gradient)",
+              layer=k, trust=fs[k]["lamb_trust"], expected=fs[k]["w"] / np.sqrt(n))
+    claim(spread("article") > 5,
+          "the article's formula gives relative steps that are not uniform across layers",
+          spread=spread("article"))
+    article = {k: fs[k]["article"] for k in WEIGHTS}
+    claim(max(WEIGHTS, key=lambda k: fs[k]["article"]) == min(WEIGHTS, key=lambda k: fs[k]["g"]),
+          "the article's relative step is largest where the gradient is smallest",
+          article_steps=article, grad_norms=grad_norms)
     tr = trajectories()["LAMB, lr 0.01"]
-    assert all(np.allclose(tr[k], LAMB_LR, rtol=1e-9) for k in WEIGHTS)
-    # SGD's stays spread over more than an order of magnitude across layers, at every step
+    claim(all(np.allclose(tr[k], LAMB_LR, rtol=1e-9) for k in WEIGHTS),
+          "over training LAMB's relative step stays lr in every layer and at every step",
+          lr=LAMB_LR, max_gap=max(float(np.max(np.abs(tr[k] - LAMB_LR))) for k in WEIGHTS))
     sg = trajectories()["SGD + momentum, lr 0.1"]
     steps = np.array([sg[k] for k in WEIGHTS])
-    assert np.min(steps.max(axis=0) / steps.min(axis=0)) > 10
-    # LARS starts level at lr * eta and drifts apart by a small factor, never beyond lr*eta/(1-m)
+    sgd_spread = np.min(steps.max(axis=0) / steps.min(axis=0))
+    claim(sgd_spread > 10,
+          "SGD's relative step stays spread over more than an order of magnitude at every step",
+          smallest_spread=sgd_spread)
     la = np.array([trajectories()["LARS, lr 1"][k] for k in WEIGHTS])
-    assert np.allclose(la[:, 0], LARS_LR * 1e-3)
-    assert np.max(la.max(axis=0) / la.min(axis=0)) < 5
-    assert la.max() <= LARS_LR * 1e-3 / (1 - 0.9) * 1.05
-
-
-@cache
-def claims() -> bool:
-    _check_claims()
-    return True
+    claim(np.allclose(la[:, 0], LARS_LR * 1e-3), "LARS starts level at lr * eta",
+          first=la[:, 0], expected=LARS_LR * 1e-3)
+    lars_spread = np.max(la.max(axis=0) / la.min(axis=0))
+    claim(lars_spread < 5, "LARS's layers drift apart by a small factor only",
+          largest_spread=lars_spread)
+    claim(la.max() <= LARS_LR * 1e-3 / (1 - 0.9) * 1.05,
+          "LARS's relative step never exceeds lr * eta / (1 - momentum)",
+          largest=la.max(), bound=LARS_LR * 1e-3 / (1 - 0.9))
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -133,7 +150,6 @@ def claims() -> bool:
 def _():
     from optdocs.plots.style import color, new_figure
 
-    claims()
     fs = first_step()
     fig, ax = new_figure(width=6.4, height=3.4)
     x = np.arange(len(WEIGHTS))
@@ -159,7 +175,6 @@ def _():
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
-    claims()
     tr = trajectories()
     fig, axes = new_figure(ncols=3, width=9.0, height=3.2)
     for ax, (label, rel) in zip(axes, tr.items(), strict=True):
@@ -190,7 +205,6 @@ _register()
 
 @number("lb_ratio_spread", fmt="{:.0f}")
 def _():
-    claims()
     return spread("ratio")
 
 

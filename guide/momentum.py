@@ -12,7 +12,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from optdocs import SGD
 from optdocs.landscapes import ravine
 from optdocs.simulate import simulate
@@ -59,15 +60,24 @@ def stays_bounded(lr: float, mu: float, nesterov: bool) -> bool:
     return bool(np.isfinite(p[0]) and abs(p[0]) < 1e-3)
 
 
+@checks
 @cache
-def limits_checked() -> bool:
+def limit_claims() -> None:
+    """The stability limits the page states hold on the ravine's steep direction: 2% below a
+    limit the run stays bounded, 2% above it does not."""
     for mu in (0.5, 0.9):
         for nest, lim in ((False, heavy_limit(mu)), (True, nesterov_limit(mu))):
-            assert stays_bounded(0.98 * lim, mu, nest), (mu, nest)
-            assert not stays_bounded(1.02 * lim, mu, nest), (mu, nest)
-    assert stays_bounded(0.98 * sgd_limit(), 0.0, False)
-    assert not stays_bounded(1.02 * sgd_limit(), 0.0, False)
-    return True
+            form = "Nesterov" if nest else "heavy ball"
+            claim(stays_bounded(0.98 * lim, mu, nest),
+                  "momentum stays bounded just below its stability limit",
+                  form=form, momentum=mu, limit=lim)
+            claim(not stays_bounded(1.02 * lim, mu, nest),
+                  "momentum diverges just above its stability limit",
+                  form=form, momentum=mu, limit=lim)
+    claim(stays_bounded(0.98 * sgd_limit(), 0.0, False),
+          "plain SGD stays bounded just below 2 / h", limit=sgd_limit())
+    claim(not stays_bounded(1.02 * sgd_limit(), 0.0, False),
+          "plain SGD diverges just above 2 / h", limit=sgd_limit())
 
 
 # --- claims on the ravine -------------------------------------------------------------------
@@ -80,11 +90,11 @@ def ravine_steps() -> dict[str, int]:
         "sgd_large": steps_to(run(LR_LARGE)),
         "mom_large": steps_to(run(LR_LARGE, MU)),
     }
-    assert min(out.values()) > 0, out
-    # at a small lr, momentum 0.9 is several times faster ...
-    assert out["mom_small"] * 4 < out["sgd_small"], out
-    # ... but near SGD's best lr it is no faster than SGD on this ravine
-    assert out["mom_large"] >= 0.9 * out["sgd_large"], out
+    claim(min(out.values()) > 0, "every ravine run reaches the tolerance", **out)
+    claim(out["mom_small"] * 4 < out["sgd_small"],
+          "at a small lr, momentum 0.9 is several times faster than SGD", **out)
+    claim(out["mom_large"] >= 0.9 * out["sgd_large"],
+          "near SGD's best lr, momentum is no faster than SGD on this ravine", **out)
     return out
 
 
@@ -117,7 +127,9 @@ def optimal_tuning() -> dict[str, float]:
         "sgd_steps": steps_to(run(round(sgd_lr, 6))),
         "hb_steps": steps_to(run(round(hb_lr, 6), round(hb_mu, 6))),
     }
-    assert out["hb_steps"] * 3 < out["sgd_steps"], out
+    claim(out["hb_steps"] * 3 < out["sgd_steps"],
+          "optimally tuned heavy ball needs several times fewer steps than optimally tuned SGD",
+          **out)
     return out
 
 
@@ -132,7 +144,8 @@ def zero_momentum_gap() -> float:
         w = w - LR_LARGE * b
         hand.append(w.copy())
     gap = float(np.abs(run(LR_LARGE, 0.0).positions[:, 0] - np.array(hand)).max())
-    assert gap == 0.0, gap
+    claim(gap == 0.0, "SGD with momentum 0 is exactly the heavy-ball formula with beta = 0",
+          gap=gap)
     return gap
 
 
@@ -151,7 +164,9 @@ def nesterov_equivalence(lr: float = 0.05, mu: float = MU, steps: int = 200) -> 
         opt.step(p, h * p)
         gap_p = max(gap_p, float(np.abs(p - (theta + mu * v)).max()))
         gap_b = max(gap_b, float(np.abs(opt.get("momentum_buffer") + v / lr).max()))
-    assert gap_p < 1e-12 and gap_b < 1e-10, (gap_p, gap_b)
+    claim(gap_p < 1e-12 and gap_b < 1e-10,
+          "PyTorch's Nesterov is the classic form with p = theta + mu v and buffer = -v / lr",
+          gap_p=gap_p, gap_b=gap_b)
     return gap_p, gap_b
 
 
@@ -180,10 +195,14 @@ def schedule_steps() -> dict[str, np.ndarray]:
         torch.append(abs(x_t[0] - before))
     classic, torch = np.array(classic), np.array(torch)
     same = np.abs(classic[:DROP_AT] - torch[:DROP_AT]).max()
-    assert same < 1e-12, same
-    # right after the drop PyTorch's step falls ~10x at once; the classic one does not
-    assert torch[DROP_AT] < 0.2 * torch[DROP_AT - 1], torch[DROP_AT - 1:DROP_AT + 1]
-    assert classic[DROP_AT] > 0.5 * classic[DROP_AT - 1], classic[DROP_AT - 1:DROP_AT + 1]
+    claim(same < 1e-12, "before the drop the classic and PyTorch forms take the same steps",
+          gap=same)
+    claim(torch[DROP_AT] < 0.2 * torch[DROP_AT - 1],
+          "right after the lr drop PyTorch's step falls about tenfold at once",
+          before=torch[DROP_AT - 1], after=torch[DROP_AT])
+    claim(classic[DROP_AT] > 0.5 * classic[DROP_AT - 1],
+          "right after the lr drop the classic form's step does not fall at once",
+          before=classic[DROP_AT - 1], after=classic[DROP_AT])
     return {"classic": classic, "torch": torch}
 
 
@@ -257,19 +276,16 @@ def _():
 
 @number("mom_sgd_limit", fmt="{:.3f}")
 def _():
-    assert limits_checked()
     return sgd_limit()
 
 
 @number("mom_heavy_limit", fmt="{:.3f}")
 def _():
-    assert limits_checked()
     return heavy_limit(MU)
 
 
 @number("mom_nesterov_limit", fmt="{:.3f}")
 def _():
-    assert limits_checked()
     return nesterov_limit(MU)
 
 
@@ -311,7 +327,8 @@ def _():
 @number("mom_best_beta_small", fmt="{:.2f}")
 def _():
     b, _ = best_beta(LR_SMALL)
-    assert b > best_beta(LR_LARGE)[0]
+    claim(b > best_beta(LR_LARGE)[0], "a smaller lr wants a larger momentum",
+          best_at_small_lr=b, best_at_large_lr=best_beta(LR_LARGE)[0])
     return b
 
 
@@ -351,7 +368,8 @@ def _():
     s = schedule_steps()
     target = s["torch"][DROP_AT]
     later = np.flatnonzero(s["classic"][DROP_AT:] <= target)
-    assert later.size
+    claim(later.size > 0, "the classic form's step eventually gets as short as PyTorch's",
+          target=target)
     return int(later[0]) + 1
 
 
@@ -369,8 +387,10 @@ def nesterov_steps() -> dict[str, int | float]:
         "heavy_01": steps_to(run(0.1, MU)),
         "nesterov_01_growth": float(np.abs(run(0.1, MU, True, 200).positions[-1, 0, 1])),
     }
-    assert 0 < out["nesterov"] < out["heavy"], out
-    assert out["heavy_01"] > 0 and out["nesterov_01_growth"] > 1e6, out
+    claim(0 < out["nesterov"] < out["heavy"], "at lr 0.05 Nesterov is faster than heavy ball",
+          **out)
+    claim(out["heavy_01"] > 0 and out["nesterov_01_growth"] > 1e6,
+          "lr 0.1 is inside heavy ball's stable range but outside Nesterov's", **out)
     return out
 
 

@@ -12,7 +12,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from optdocs import SGD, Adam, RMSprop
 from optdocs.landscapes import beale, flat_steep, himmelblau, rosenbrock
 from optdocs.simulate import race, simulate
@@ -71,23 +72,35 @@ def sgd_slow_steps() -> int:
     return settle_step(simulate(flat_steep, SGD(lr=0.10), steps=2000))
 
 
+@checks
 @cache
-def claim_checks() -> bool:
+def shared_lr_claims() -> None:
     slow, fast = shared_table(0.10), shared_table(0.45)
-    # lr 0.10: SGD has not arrived in the race, Adam has, and without blowing up
-    assert slow["SGD"]["steps"] == -1 and slow["Adam"]["steps"] > 0
-    assert sgd_slow_steps() > 4 * slow["Adam"]["steps"]
+    claim(slow["SGD"]["steps"] == -1 and slow["Adam"]["steps"] > 0,
+          "at lr 0.10 SGD has not arrived by the end of the race, Adam has",
+          sgd_steps=slow["SGD"]["steps"], adam_steps=slow["Adam"]["steps"])
+    claim(sgd_slow_steps() > 4 * slow["Adam"]["steps"],
+          "at lr 0.10 SGD needs over four times Adam's steps to arrive",
+          sgd_steps=sgd_slow_steps(), adam_steps=slow["Adam"]["steps"])
     start = float(flat_steep.loss(flat_steep.start))
-    assert slow["Adam"]["worst"] <= start * (1 + 1e-12) and fast["Adam"]["worst"] <= start * (1 + 1e-12)
-    assert slow["RMSprop"]["steps"] == min(v["steps"] for v in slow.values() if v["steps"] > 0)
-    # lr 0.45: SGD diverges (w2 grows by |1 - 8 lr| = 2.6 per step); Adam arrives
-    assert fast["SGD"]["diverged"] and not fast["Adam"]["diverged"] and fast["Adam"]["steps"] > 0
-    # momentum 0.9 is also stable: 0.45 * 8 = 3.6 < 2 (1 + 0.9) = 3.8
-    assert not fast["Momentum"]["diverged"]
-    # the cell's hints: SGD's edge is 2/8, momentum 0.9's edge is 3.8/8 = 0.475
+    claim(slow["Adam"]["worst"] <= start * (1 + 1e-12)
+          and fast["Adam"]["worst"] <= start * (1 + 1e-12),
+          "Adam arrives without the loss ever rising above its start",
+          worst_010=slow["Adam"]["worst"], worst_045=fast["Adam"]["worst"], start=start)
+    arrived = {n: v["steps"] for n, v in slow.items() if v["steps"] > 0}
+    claim(slow["RMSprop"]["steps"] == min(arrived.values()), "at lr 0.10 RMSprop arrives first",
+          steps=arrived)
+    claim(fast["SGD"]["diverged"] and not fast["Adam"]["diverged"] and fast["Adam"]["steps"] > 0,
+          "at lr 0.45 SGD diverges (w2 grows 2.6-fold a step) while Adam arrives",
+          sgd_diverged=fast["SGD"]["diverged"], adam_diverged=fast["Adam"]["diverged"],
+          adam_steps=fast["Adam"]["steps"])
+    claim(not fast["Momentum"]["diverged"],
+          "at lr 0.45 momentum 0.9 is stable too: 0.45 * 8 = 3.6 < 2 (1 + 0.9) = 3.8",
+          momentum_diverged=fast["Momentum"]["diverged"])
     for lr, mu, ok in ((0.24, 0.0, True), (0.26, 0.0, False), (0.47, 0.9, True), (0.48, 0.9, False)):
-        assert steep_bounded(lr, mu) == ok, (lr, mu)
-    return True
+        claim(steep_bounded(lr, mu) == ok,
+              "the cell's hints: SGD's edge is 2/8, momentum 0.9's edge is 3.8/8 = 0.475",
+              lr=lr, momentum=mu, expected_bounded=ok)
 
 
 def steep_bounded(lr: float, mu: float) -> bool:
@@ -138,18 +151,26 @@ def tuned_race(surface: str) -> dict:
     return race(ls, {n: make(n, lr) for n, (lr, _) in tuned(surface).items()}, steps=steps)
 
 
+@checks
 @cache
-def surface_checks() -> bool:
+def surface_claims() -> None:
     ros, bea, him = (tuned(s) for s in ("rosenbrock", "beale", "himmelblau"))
     steps = {s: {n: v[1]["steps"] for n, v in tuned(s).items()} for s in SURFACES}
-    assert steps["rosenbrock"]["SGD"] == -1 and steps["rosenbrock"]["RMSprop"] == -1
-    assert 0 < steps["rosenbrock"]["Momentum"] < steps["rosenbrock"]["Adam"]
-    assert steps["beale"]["Adam"] == min(v for v in steps["beale"].values() if v > 0)
-    assert ros["Adam"][0] > ros["RMSprop"][0] and bea["Adam"][0] > bea["RMSprop"][0]
+    claim(steps["rosenbrock"]["SGD"] == -1 and steps["rosenbrock"]["RMSprop"] == -1,
+          "on Rosenbrock neither SGD nor RMSprop settles at any rate of the grid",
+          steps=steps["rosenbrock"])
+    claim(0 < steps["rosenbrock"]["Momentum"] < steps["rosenbrock"]["Adam"],
+          "on Rosenbrock momentum settles before Adam", steps=steps["rosenbrock"])
+    claim(steps["beale"]["Adam"] == min(v for v in steps["beale"].values() if v > 0),
+          "on Beale Adam settles first", steps=steps["beale"])
+    claim(ros["Adam"][0] > ros["RMSprop"][0] and bea["Adam"][0] > bea["RMSprop"][0],
+          "Adam's tuned rate is larger than RMSprop's on Rosenbrock and Beale",
+          rosenbrock=(ros["Adam"][0], ros["RMSprop"][0]), beale=(bea["Adam"][0], bea["RMSprop"][0]))
     basins = {n: int(tr.basins()[0]) for n, tr in tuned_race("himmelblau").items()}
-    assert basins["Momentum"] != 0 and all(basins[n] == 0 for n in NAMES if n != "Momentum")
-    assert all(v > 0 for v in steps["himmelblau"].values())
-    return True
+    claim(basins["Momentum"] != 0 and all(basins[n] == 0 for n in NAMES if n != "Momentum"),
+          "on Himmelblau momentum ends in a different minimum from the other three", basins=basins)
+    claim(all(v > 0 for v in steps["himmelblau"].values()),
+          "on Himmelblau every optimizer settles", steps=steps["himmelblau"])
 
 
 def all_tuned_lrs() -> list[float]:
@@ -254,7 +275,6 @@ def _shared_numbers(lr: float, n: str) -> None:
     tag = f"race_{int(round(lr * 100)):03d}_{n.lower()}"
 
     def table():
-        assert claim_checks()
         return shared_table(lr)[n]
 
     number(f"{tag}_final")(lambda: _fmt_loss(table()["final"]))
@@ -294,7 +314,6 @@ number("race_sgd_w1_rate", fmt="{:.0%}")(lambda: 0.10 * 0.1)
 
 @number("race_lr_min")
 def _():
-    assert surface_checks()
     return f"{min(all_tuned_lrs()):g}"
 
 

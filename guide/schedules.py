@@ -11,7 +11,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from guide.training import SEEDS, Runs, dead_units, mean_sd, reached, sweep, train_groups
 from optdocs import Adam
 from optdocs.nn import circle_data
@@ -109,36 +110,58 @@ def collapsed(runs: Runs) -> int:
     return int(np.sum(np.isclose(runs.final_accuracy, majority)))
 
 
-def _check_claims() -> None:
+@checks
+@cache
+def claims() -> None:
     r = warm_runs()
     e = {k: np.nanmean(v.epochs_to()) for k, v in r.items()}
     fl = {k: float(np.mean(v.final_loss)) for k, v in r.items()}
-    # at small and moderate rates the schedule only delays reaching 90%
     for lr in (0.01, 0.03, 0.1):
-        assert e[("warmup+cosine", lr)] > e[("constant", lr)], lr
-    # at the largest rate it rescues runs and ends lower
+        claim(e[("warmup+cosine", lr)] > e[("constant", lr)],
+              "at small and moderate rates the schedule only delays reaching 90%", lr=lr,
+              schedule_epochs=e[("warmup+cosine", lr)], constant_epochs=e[("constant", lr)])
     big = ABLATION_LR
-    assert reached(r[("warmup+cosine", big)]) == len(SEEDS)
-    assert reached(r[("constant", big)]) < len(SEEDS)
-    assert fl[("warmup+cosine", big)] < fl[("constant", big)] / 2
-    # warmup alone rescues the runs that fail early; the decay is what lowers the final loss
-    assert reached(r[("warmup only", big)]) > reached(r[("constant", big)])
-    assert fl[("cosine only", big)] < fl[("warmup only", big)]
-    # at rate 1.0 Adam kills ReLU units; runs that lose most of them collapse to the all-zeros
-    # answer; the decay stops the late collapses
-    assert np.mean(dead_units(r[("constant", big)])) > 3 * np.mean(dead_units(r[("constant", 0.01)]))
-    assert collapsed(r[("constant", big)]) >= 3
-    assert collapsed(r[("cosine only", big)]) + collapsed(r[("warmup+cosine", big)]) \
-        < collapsed(r[("constant", big)])
-    assert collapsed(r[("warmup only", big)]) > 0
+    claim(reached(r[("warmup+cosine", big)]) == len(SEEDS),
+          "at the largest rate warmup + cosine brings every run to 90%",
+          lr=big, reached=reached(r[("warmup+cosine", big)]))
+    claim(reached(r[("constant", big)]) < len(SEEDS),
+          "at the largest rate some runs with a constant rate fail",
+          lr=big, reached=reached(r[("constant", big)]))
+    claim(fl[("warmup+cosine", big)] < fl[("constant", big)] / 2,
+          "at the largest rate the schedule ends at less than half the constant rate's loss",
+          schedule=fl[("warmup+cosine", big)], constant=fl[("constant", big)])
+    claim(reached(r[("warmup only", big)]) > reached(r[("constant", big)]),
+          "warmup alone rescues the runs that fail early",
+          warmup_only=reached(r[("warmup only", big)]), constant=reached(r[("constant", big)]))
+    claim(fl[("cosine only", big)] < fl[("warmup only", big)],
+          "the decay, not the warmup, lowers the final loss",
+          cosine_only=fl[("cosine only", big)], warmup_only=fl[("warmup only", big)])
+    dead_big = np.mean(dead_units(r[("constant", big)]))
+    dead_small = np.mean(dead_units(r[("constant", 0.01)]))
+    claim(dead_big > 3 * dead_small, "at rate 1.0 Adam kills ReLU units",
+          dead_at_big=dead_big, dead_at_001=dead_small)
+    claim(collapsed(r[("constant", big)]) >= 3,
+          "runs that lose most units collapse to the all-zeros answer",
+          collapsed=collapsed(r[("constant", big)]))
+    claim(collapsed(r[("cosine only", big)]) + collapsed(r[("warmup+cosine", big)])
+          < collapsed(r[("constant", big)]), "the decay stops the late collapses",
+          cosine_only=collapsed(r[("cosine only", big)]),
+          warmup_cosine=collapsed(r[("warmup+cosine", big)]),
+          constant=collapsed(r[("constant", big)]))
+    claim(collapsed(r[("warmup only", big)]) > 0, "warmup alone still collapses some runs",
+          collapsed=collapsed(r[("warmup only", big)]))
     const = r[("constant", big)]
     ends_at_zero = np.isclose(const.final_accuracy, 1 - circle_data()[1].mean())
     got_there = np.isfinite(const.epochs_to())
-    assert np.any(ends_at_zero & ~got_there) and np.any(ends_at_zero & got_there)
-    # with a well-chosen rate, no schedule beats the best constant rate on final loss by much:
+    claim(np.any(ends_at_zero & ~got_there) and np.any(ends_at_zero & got_there),
+          "some collapsed runs had reached 90% before, some never did",
+          collapsed_never=int(np.sum(ends_at_zero & ~got_there)),
+          collapsed_after=int(np.sum(ends_at_zero & got_there)))
     best_const = min(fl[("constant", lr)] for lr in WARM_LRS)
     best_sched = min(fl[("warmup+cosine", lr)] for lr in WARM_LRS)
-    assert best_sched > best_const * 0.5
+    claim(best_sched > best_const * 0.5,
+          "with a well-chosen rate no schedule beats the best constant rate on final loss by much",
+          best_schedule=best_sched, best_constant=best_const)
 
 
 # --- the scheduler called before the optimizer: the schedule shifted one step early -----------
@@ -157,7 +180,10 @@ def shifted_runs() -> tuple[Runs, Runs]:
 @number("sched_shift_right", fmt="{:.4f}")
 def _():
     right, wrong = shifted_runs()
-    assert abs(np.mean(wrong.final_loss) / np.mean(right.final_loss) - 1) < 0.1
+    ratio = np.mean(wrong.final_loss) / np.mean(right.final_loss)
+    claim(abs(ratio - 1) < 0.1,
+          "calling the scheduler one step early changes the final loss by under ten percent",
+          ratio=ratio)
     return float(np.mean(right.final_loss))
 
 
@@ -166,19 +192,13 @@ def _():
     return float(np.mean(shifted_runs()[1].final_loss))
 
 
-@cache
-def claims() -> bool:
-    _check_claims()
-    return True
-
-
 def _register_warm() -> None:
     kinds = ("constant", "warmup+cosine")
     for kind in kinds:
         for lr in WARM_LRS:
             key = f"{kind.replace('+', '_')}_{str(lr).replace('.', 'p')}"
             number(f"sched_{key}_reached")(
-                lambda k=kind, lr=lr: (claims(), f"{reached(warm_runs()[(k, lr)])}/{len(SEEDS)}")[1])
+                lambda k=kind, lr=lr: f"{reached(warm_runs()[(k, lr)])}/{len(SEEDS)}")
             number(f"sched_{key}_epochs")(
                 lambda k=kind, lr=lr: mean_sd(warm_runs()[(k, lr)].epochs_to()))
             number(f"sched_{key}_loss")(
@@ -208,7 +228,6 @@ _register_warm()
 def _():
     from optdocs.plots import loss_curves
 
-    claims()
     curves = {kind: np.nanmean(warm_runs()[(kind, ABLATION_LR)].loss, axis=0)
               for kind in ("constant", "warmup only", "cosine only", "warmup+cosine")}
     fig = loss_curves(curves, xlabel="epoch", ylabel="training loss (mean of 10 seeds)", logy=True)
@@ -254,7 +273,6 @@ def _():
 
 @number("sched_best_const_loss", fmt="{:.3f}")
 def _():
-    claims()
     return float(np.mean(warm_runs()[("constant", _best("constant"))].final_loss))
 
 

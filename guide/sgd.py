@@ -14,14 +14,13 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import checked_number, figure
+from guide.claims import claim
+from guide.registry import checks, figure
+from guide.registry import number as num
 from optdocs import SGD
 from optdocs.landscapes import Landscape, double_well, saddle
 from optdocs.nn import MLP, circle_data, linear_data, mse_loss_and_grads, train
 from optdocs.simulate import simulate
-
-# every number of this page checks the page's claims first
-num = checked_number(lambda: claims())
 
 
 def tag(x: float) -> str:
@@ -360,7 +359,8 @@ def sf_leave(lr: float, start: float) -> float:
     """Share of runs started at `start` (-1 sharp, 1 flat) that end in the other minimum."""
     tr = simulate(SHARP_FLAT, SGD(lr=lr), x0=[start], steps=SF_STEPS, runs=RUNS, noise=NOISE,
                   seed=0)
-    assert not tr.diverged.any()
+    claim(not tr.diverged.any(), "no run on the sharp-and-flat landscape diverges",
+          lr=lr, start=start, diverged=int(tr.diverged.sum()))
     return tr.escape_fraction()
 
 
@@ -440,7 +440,8 @@ def saddle_run(noise: float, runs: int = RUNS):
 
 def saddle_median_steps(noise: float) -> float:
     st = saddle_run(noise).steps_to_reach(TOL)
-    assert (st >= 0).all()
+    claim((st >= 0).all(), "every noisy run leaves the saddle", noise=noise,
+          stuck=int((st < 0).sum()))
     return float(np.median(st))
 
 
@@ -477,50 +478,100 @@ def _():
 
 
 # == claims ========================================================================================
+@checks
 @cache
-def claims() -> bool:
+def claims() -> None:
     # 1. batch sizes
     f, m, s = (BATCHES[k] for k in BATCHES)
-    assert excess_after(m, 1) < excess_after(f, EPOCHS) / 100      # one epoch of B=32 beats 10 of GD
-    assert excess_after(s, 1) < excess_after(f, EPOCHS)
-    assert floor(s) > 10 * floor(m)                                 # B=1 has the higher floor
-    assert floor(s, FLOOR_LR) < floor(s) / 2 and floor(m, FLOOR_LR) < floor(m) / 2  # lower lr
-    assert far_share() > 0.5                                        # most single examples far off
-    assert abs(np.median(per_example_grads()[:, 0])) < abs(full_grad()[0]) / 2     # lopsided
+    claim(excess_after(m, 1) < excess_after(f, EPOCHS) / 100,
+          "one epoch with batches of 32 beats all epochs of full-batch gradient descent a hundredfold",
+          minibatch_1_epoch=excess_after(m, 1), full_all_epochs=excess_after(f, EPOCHS))
+    claim(excess_after(s, 1) < excess_after(f, EPOCHS),
+          "one epoch of single-example SGD beats all epochs of full-batch gradient descent",
+          single_1_epoch=excess_after(s, 1), full_all_epochs=excess_after(f, EPOCHS))
+    claim(floor(s) > 10 * floor(m), "batch size 1 levels off at a floor ten times higher",
+          floor_single=floor(s), floor_minibatch=floor(m))
+    claim(floor(s, FLOOR_LR) < floor(s) / 2 and floor(m, FLOOR_LR) < floor(m) / 2,
+          "a lower learning rate lowers the floor by more than half",
+          single=(floor(s), floor(s, FLOOR_LR)), minibatch=(floor(m), floor(m, FLOOR_LR)))
+    claim(far_share() > 0.5, "most single examples' gradients point far from the full gradient",
+          share=far_share())
+    median_g0 = np.median(per_example_grads()[:, 0])
+    claim(abs(median_g0) < abs(full_grad()[0]) / 2,
+          "the per-example gradients are lopsided: their median is under half the mean",
+          median=median_g0, full=full_grad()[0])
     # 2. unbiased, 1/sqrt(B)
-    assert np.allclose(per_example_grads().mean(axis=0), full_grad(), rtol=0, atol=1e-12)
+    claim(np.allclose(per_example_grads().mean(axis=0), full_grad(), rtol=0, atol=1e-12),
+          "the mean of the per-example gradients is the full gradient",
+          mean=per_example_grads().mean(axis=0), full=full_grad())
     for B in TABLE_BATCHES:
-        assert mean_error_in_se(B) < 4.5
+        claim(mean_error_in_se(B) < 4.5, "the minibatch gradient is unbiased (mean within 4.5 SE)",
+              batch=B, error_in_se=mean_error_in_se(B))
         measured = minibatch_grads(B).std(axis=0)
-        assert np.allclose(measured, sampling_std(B), rtol=0.05)
+        claim(np.allclose(measured, sampling_std(B), rtol=0.05),
+              "the minibatch gradient's spread shrinks like 1/sqrt(B)",
+              batch=B, measured=measured, predicted=sampling_std(B))
     # 3. the double well
-    assert well_outcome(SMALL)["ever"] == 0.0 and well_outcome(LARGE)["escaped"] > 0.8
-    assert all(well_outcome(lr)["diverged"] == 1.0 for lr in ESCAPE_LRS if lr >= 0.7)
-    assert all(well_outcome(lr)["ever"] == 0.0 for lr in ESCAPE_LRS if BARRIER / temperature(lr) > 10)
+    claim(well_outcome(SMALL)["ever"] == 0.0 and well_outcome(LARGE)["escaped"] > 0.8,
+          "the small rate never leaves the shallow well, the large one escapes in most runs",
+          small_ever=well_outcome(SMALL)["ever"], large_escaped=well_outcome(LARGE)["escaped"])
+    hot = {lr: well_outcome(lr)["diverged"] for lr in ESCAPE_LRS if lr >= 0.7}
+    claim(all(v == 1.0 for v in hot.values()), "from lr 0.7 on every run diverges", diverged=hot)
+    cold = {lr: well_outcome(lr)["ever"] for lr in ESCAPE_LRS if BARRIER / temperature(lr) > 10}
+    claim(all(v == 0.0 for v in cold.values()),
+          "no run leaves the well while the barrier exceeds ten temperatures", ever_left=cold)
     warm = [lr for lr in ESCAPE_LRS if 0.5 <= BARRIER / temperature(lr) <= 4]
-    assert warm == [0.1, 0.2, 0.3, 0.5]
+    claim(warm == [0.1, 0.2, 0.3, 0.5],
+          "the rates whose barrier is 0.5 to 4 temperatures are 0.1, 0.2, 0.3 and 0.5", warm=warm)
     esc = [well_outcome(lr)["escaped"] for lr in ESCAPE_LRS if lr <= 0.2]
-    assert esc[1] < esc[2] < esc[3]                                 # 0.03 < 0.1 < 0.2
-    assert well_outcome(0.5)["escaped"] < well_outcome(0.3)["escaped"] < well_outcome(0.2)["escaped"]
-    assert well_outcome(LARGE)["ever"] > well_outcome(LARGE)["escaped"]   # some cross back
-    assert [jump_end(-2.0, lr) for lr in JUMP_LRS] == ["shallow"] * 3 + ["deep"] * 3
-    assert all(jump_end(-1.5, lr) == "shallow" for lr in JUMP_LRS)
-    assert jump_first_step(-2.0, 0.6) > 0 > jump_first_step(-2.0, 0.5)
+    claim(esc[1] < esc[2] < esc[3], "escapes grow from lr 0.03 to 0.1 to 0.2", escaped=esc)
+    claim(well_outcome(0.5)["escaped"] < well_outcome(0.3)["escaped"]
+          < well_outcome(0.2)["escaped"], "past lr 0.2 fewer runs end in the deep well",
+          escaped_02=well_outcome(0.2)["escaped"], escaped_03=well_outcome(0.3)["escaped"],
+          escaped_05=well_outcome(0.5)["escaped"])
+    claim(well_outcome(LARGE)["ever"] > well_outcome(LARGE)["escaped"],
+          "some runs cross into the deep well and come back",
+          ever=well_outcome(LARGE)["ever"], escaped=well_outcome(LARGE)["escaped"])
+    ends = [jump_end(-2.0, lr) for lr in JUMP_LRS]
+    claim(ends == ["shallow"] * 3 + ["deep"] * 3,
+          "from x = -2 the three small rates stay shallow, the three large ones jump deep",
+          lrs=JUMP_LRS, ends=ends)
+    ends_15 = [jump_end(-1.5, lr) for lr in JUMP_LRS]
+    claim(all(e == "shallow" for e in ends_15), "from x = -1.5 every rate stays shallow",
+          ends=ends_15)
+    claim(jump_first_step(-2.0, 0.6) > 0 > jump_first_step(-2.0, 0.5),
+          "from x = -2 the first step of lr 0.6 lands past the bump, that of 0.5 does not",
+          x1_06=jump_first_step(-2.0, 0.6), x1_05=jump_first_step(-2.0, 0.5))
     # 4. sharp vs flat
-    assert all(sf_leave(lr, 1.0) < 0.01 for lr in SF_LRS)
-    assert sf_leave(0.12, -1.0) > 0.99 and sf_leave(0.03, -1.0) == 0.0
-    assert abs(sf_gd_end(SF_GD[0]) + 1.0) < 1e-9 and abs(sf_gd_end(SF_GD[1]) - 1.0) < 1e-9
-    assert abs(SHARP_FLAT.loss(np.array([SHARP_FLAT.ridge])) - 1.28) < 1e-9
+    from_flat = {lr: sf_leave(lr, 1.0) for lr in SF_LRS}
+    claim(all(v < 0.01 for v in from_flat.values()), "runs started in the flat minimum stay there",
+          left=from_flat)
+    claim(sf_leave(0.12, -1.0) > 0.99 and sf_leave(0.03, -1.0) == 0.0,
+          "lr 0.12 leaves the sharp minimum in nearly every run, lr 0.03 never",
+          left_012=sf_leave(0.12, -1.0), left_003=sf_leave(0.03, -1.0))
+    claim(abs(sf_gd_end(SF_GD[0]) + 1.0) < 1e-9 and abs(sf_gd_end(SF_GD[1]) - 1.0) < 1e-9,
+          "noise-free, gradient descent stays sharp just below lr 2/16 and goes flat just above",
+          lrs=SF_GD, ends=(sf_gd_end(SF_GD[0]), sf_gd_end(SF_GD[1])))
+    ridge = SHARP_FLAT.loss(np.array([SHARP_FLAT.ridge]))
+    claim(abs(ridge - 1.28) < 1e-9, "the ridge between sharp and flat is at loss 1.28",
+          ridge_loss=ridge)
     (a32, e32), (afull, efull) = circle_accuracy(32), circle_accuracy(200)
-    assert abs(a32 - afull) < 3 * max(e32, efull, 1e-3)             # no measurable difference
+    claim(abs(a32 - afull) < 3 * max(e32, efull, 1e-3),
+          "batch size makes no measurable difference to the circle classifier's accuracy",
+          acc_32=a32, se_32=e32, acc_full=afull, se_full=efull)
     # 5. saddle
     dist, gnorm, loss = saddle_gd_final()
-    assert dist < 1e-10 and gnorm < 1e-10 and abs(loss) < 1e-20
+    claim(dist < 1e-10 and gnorm < 1e-10 and abs(loss) < 1e-20,
+          "noise-free gradient descent stops exactly on the saddle",
+          distance=dist, grad_norm=gnorm, loss=loss)
     meds = [saddle_median_steps(n) for n in SADDLE_NOISES]
-    assert all(a > b for a, b in zip(meds, meds[1:], strict=False))
+    claim(all(a > b for a, b in zip(meds, meds[1:], strict=False)),
+          "more noise leaves the saddle sooner", noises=SADDLE_NOISES, median_steps=meds)
     gain = np.diff(meds).mean()
-    assert abs(-gain - np.log(10) / np.log(1 + SADDLE_LR)) < 3
-    return True
+    predicted = np.log(10) / np.log(1 + SADDLE_LR)
+    claim(abs(-gain - predicted) < 3,
+          "each tenfold noise saves about log(10)/log(1 + lr) steps",
+          steps_saved=-gain, predicted=predicted)
 
 
 # == numbers =======================================================================================

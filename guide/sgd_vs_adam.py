@@ -15,7 +15,9 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import checked_number, figure
+from guide.claims import claim
+from guide.registry import checks, figure
+from guide.registry import number as num
 from optdocs import SGD, Adam
 from optdocs.landscapes import double_well
 from optdocs.simulate import simulate
@@ -66,36 +68,57 @@ def sweep() -> dict[str, dict[float, dict[str, float]]]:
     return {name: {s: outcome(name, s) for s in NOISES} for name in OPTIMIZERS}
 
 
-# -- claims the page makes (checked lazily, when a number of this page is computed) ----------------
+# -- claims the page makes (checked before any figure or number of this page is computed) --------
+@checks
 @cache
-def claims() -> bool:
+def claims() -> None:
     low_sgd, low_adam = outcome("SGD", LOW), outcome("Adam", LOW)
     high_sgd, high_adam = outcome("SGD", HIGH), outcome("Adam", HIGH)
-    assert double_well.noise == HIGH                            # "the landscape's default noise"
-    assert low_sgd["escaped"] > 0.3 and low_adam["escaped"] < 0.01       # low noise: SGD escapes
-    assert high_sgd["diverged"] == 1.0 and high_adam["escaped"] > 0.2    # high noise: Adam does
-    assert all(outcome("Adam", s)["diverged"] == 0 for s in NOISES)      # Adam never diverges
-    assert all(outcome("SGD", s)["diverged"] == 1.0 for s in NOISES if s >= 0.5)
-    # No noise level where SGD escapes AND Adam escapes more often (the article's picture).
-    assert not any(outcome("SGD", s)["escaped"] > 0.05
-                   and outcome("Adam", s)["escaped"] > outcome("SGD", s)["escaped"] for s in NOISES)
-    # Noise-free, both stay at the shallow minimum: the gradient there is exactly zero.
-    assert outcome("SGD", 0.0)["stayed"] == 1.0 and outcome("Adam", 0.0)["stayed"] == 1.0
-    assert sgd_diverged_after_crossing() == 1.0         # SGD blows up only after reaching x >= 0
-    assert adam_max_step() < 1.5 * ADAM_LR               # Adam's steps stay near lr
-    assert run("Adam", HIGH, LONG_STEPS).escape_fraction() > high_adam["escaped"]
-    # Momentum is not what gets Adam out: without it (beta1 = 0) it escapes at least as often.
-    assert run("Adam", HIGH, STEPS, (0.0, 0.999)).escape_fraction() >= high_adam["escaped"]
-    assert _unstable_edges(SGD_LR)[1] > DEEP             # the deep minimum itself is (barely) stable
-    assert abs(_stationary_std(SGD_LR, CURV_DEEP) - 2.07) < 0.01
-    assert _unstable_edges(SGD_LR)[1] - DEEP < 0.05           # "a few hundredths" past the minimum
-    # Adam's mean step hardly changes while the noise grows five-fold
-    assert abs(adam_mean_step(HIGH) / adam_mean_step(LOW) - 1) < 0.25
-    return True
+    claim(double_well.noise == HIGH, "the high noise level is the landscape's default noise",
+          default=double_well.noise, high=HIGH)
+    claim(low_sgd["escaped"] > 0.3 and low_adam["escaped"] < 0.01,
+          "at low noise SGD escapes the shallow well and Adam hardly ever does",
+          sgd_escaped=low_sgd["escaped"], adam_escaped=low_adam["escaped"], noise=LOW)
+    claim(high_sgd["diverged"] == 1.0 and high_adam["escaped"] > 0.2,
+          "at high noise every SGD run diverges while Adam escapes",
+          sgd_diverged=high_sgd["diverged"], adam_escaped=high_adam["escaped"], noise=HIGH)
+    adam_diverged = {s: outcome("Adam", s)["diverged"] for s in NOISES}
+    claim(all(v == 0 for v in adam_diverged.values()), "Adam never diverges at any noise level",
+          adam_diverged=adam_diverged)
+    sgd_diverged = {s: outcome("SGD", s)["diverged"] for s in NOISES if s >= 0.5}
+    claim(all(v == 1.0 for v in sgd_diverged.values()),
+          "SGD diverges in every run from noise 0.5 on", sgd_diverged=sgd_diverged)
+    both = [s for s in NOISES if outcome("SGD", s)["escaped"] > 0.05
+            and outcome("Adam", s)["escaped"] > outcome("SGD", s)["escaped"]]
+    claim(not both,
+          "there is no noise level where SGD escapes and Adam escapes more often (the article's "
+          "picture)", noise_levels=both)
+    claim(outcome("SGD", 0.0)["stayed"] == 1.0 and outcome("Adam", 0.0)["stayed"] == 1.0,
+          "without noise both stay at the shallow minimum, where the gradient is exactly zero",
+          sgd_stayed=outcome("SGD", 0.0)["stayed"], adam_stayed=outcome("Adam", 0.0)["stayed"])
+    claim(sgd_diverged_after_crossing() == 1.0,
+          "SGD blows up only after reaching x >= 0", share=sgd_diverged_after_crossing())
+    claim(adam_max_step() < 1.5 * ADAM_LR, "Adam's steps stay near its learning rate",
+          max_step=adam_max_step(), lr=ADAM_LR)
+    long_escaped = run("Adam", HIGH, LONG_STEPS).escape_fraction()
+    claim(long_escaped > high_adam["escaped"], "given more steps, more Adam runs escape",
+          long=long_escaped, short=high_adam["escaped"], long_steps=LONG_STEPS)
+    no_momentum = run("Adam", HIGH, STEPS, (0.0, 0.999)).escape_fraction()
+    claim(no_momentum >= high_adam["escaped"],
+          "momentum is not what gets Adam out: with beta1 = 0 it escapes at least as often",
+          beta1_0=no_momentum, default=high_adam["escaped"])
+    edge = _unstable_edges(SGD_LR)[1]
+    claim(edge > DEEP, "the deep minimum itself is (barely) stable for SGD", edge=edge, deep=DEEP)
+    std = _stationary_std(SGD_LR, CURV_DEEP)
+    claim(abs(std - 2.07) < 0.01, "SGD's stationary spread in the deep well is about 2.07",
+          std=std)
+    claim(edge - DEEP < 0.05, "the unstable region starts a few hundredths past the minimum",
+          past=edge - DEEP)
+    ratio = adam_mean_step(HIGH) / adam_mean_step(LOW)
+    claim(abs(ratio - 1) < 0.25, "Adam's mean step hardly changes while the noise grows five-fold",
+          ratio=ratio)
 
 
-# every number of this page checks the page's claims first
-num = checked_number(lambda: claims())
 
 
 @cache
@@ -337,7 +360,7 @@ num("sva_adam_lrh_high", fmt="{:.2f}")(lambda: ADAM_LR / HIGH * CURV_DEEP)
 def _path_sgd_divergence_step() -> int:
     r = first_escape_run("Adam", HIGH)
     tr = run("SGD", HIGH)
-    assert tr.diverged[r]
+    claim(tr.diverged[r], "the SGD run of the pictured path diverges", run=r)
     return int(tr.diverged_at[r])
 
 

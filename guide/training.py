@@ -20,7 +20,8 @@ from functools import cache
 
 import numpy as np
 
-from guide.registry import figure, number
+from guide.claims import claim
+from guide.registry import checks, figure, number
 from optdocs import SGD, Adam, AdamW, Optimizer, RMSprop
 from optdocs.nn import MLP, circle_data, linear_data, mse_loss_and_grads, train
 
@@ -167,7 +168,6 @@ SETTINGS: dict[str, Callable[[str], float]] = {
 
 def cell(setting: str, name: str, column: str) -> str:
     """One cell of the page's tables: optimizer ``name`` at learning rate ``SETTINGS[setting]``."""
-    claims()  # every table cell depends on the claims holding
     lr = SETTINGS[setting](name)
     r = sweep()[(name, lr)]
     if column == "lr":
@@ -192,41 +192,49 @@ def bias_control() -> Runs:
 
 # --- the claims the page makes (the build fails if a package change breaks one) ------------
 
-def _check_claims() -> None:
+@checks
+@cache
+def claims() -> None:
     s = sweep()
-    # At lr = 0.01 every method with momentum or adaptive scaling gets there; plain SGD does not.
-    assert reached(s[("SGD", SHARED_LR)]) == 0
+    claim(reached(s[("SGD", SHARED_LR)]) == 0,
+          "at lr 0.01 plain SGD does not reach 90% in any run",
+          lr=SHARED_LR, reached=reached(s[("SGD", SHARED_LR)]))
     for name in ("Momentum", "Nesterov", "RMSprop", "Adam", "AdamW"):
-        assert reached(s[(name, SHARED_LR)]) == len(SEEDS), name
-    # Adam reaches 90% before plain SGD at the same learning rate ...
-    assert np.nanmax(s[("Adam", SHARED_LR)].epochs_to()) < EPOCHS
-    # ... and RMSprop is the fastest of the six there.
+        claim(reached(s[(name, SHARED_LR)]) == len(SEEDS),
+              "at lr 0.01 every method with momentum or adaptive scaling reaches 90% in every run",
+              optimizer=name, lr=SHARED_LR, reached=reached(s[(name, SHARED_LR)]), seeds=len(SEEDS))
+    adam_worst = np.nanmax(s[("Adam", SHARED_LR)].epochs_to())
+    claim(adam_worst < EPOCHS, "Adam reaches 90% before plain SGD at the same learning rate",
+          adam_slowest_epochs=adam_worst, epochs=EPOCHS)
     means = {n: np.nanmean(s[(n, SHARED_LR)].epochs_to()) for n in OPTIMIZERS if n != "SGD"}
-    assert min(means, key=means.get) == "RMSprop"
+    claim(min(means, key=means.get) == "RMSprop", "RMSprop is the fastest of the six at lr 0.01",
+          mean_epochs=means)
     # RMSprop's lead over Adam is its missing bias correction, not Adam's momentum: Adam without
     # momentum and with RMSprop's beta2 is as slow as Adam, far slower than RMSprop
     ctrl = float(np.mean(bias_control().epochs_to()))
-    assert reached(bias_control()) == len(SEEDS)
-    assert ctrl - means["RMSprop"] > 5 and abs(ctrl - means["Adam"]) < 5
-    # Nesterov and heavy-ball momentum are within one epoch of each other on average.
-    assert abs(means["Nesterov"] - means["Momentum"]) < 1.0
-    # At PyTorch's default learning rates only RMSprop (default 1e-2) reaches 90% in 100 epochs.
+    claim(reached(bias_control()) == len(SEEDS),
+          "Adam without momentum, with RMSprop's beta2, reaches 90% in every run",
+          reached=reached(bias_control()))
+    claim(ctrl - means["RMSprop"] > 5 and abs(ctrl - means["Adam"]) < 5,
+          "RMSprop's lead over Adam is the missing bias correction, not Adam's momentum",
+          control=ctrl, rmsprop=means["RMSprop"], adam=means["Adam"])
+    claim(abs(means["Nesterov"] - means["Momentum"]) < 1.0,
+          "Nesterov and heavy-ball momentum are within one epoch of each other on average",
+          nesterov=means["Nesterov"], momentum=means["Momentum"])
     for name, lr in TORCH_DEFAULT_LR.items():
         expect = len(SEEDS) if name == "RMSprop" else 0
-        assert reached(s[(name, lr)]) == expect, (name, lr)
-    # Tuned, every optimizer gets there within a few epochs: the spread between optimizers at
-    # their best rate is far smaller than the spread of one optimizer across rates.
+        claim(reached(s[(name, lr)]) == expect,
+              "at PyTorch's default learning rates only RMSprop reaches 90% in 100 epochs",
+              optimizer=name, lr=lr, reached=reached(s[(name, lr)]), expected=expect)
     best = {n: float(np.mean(s[(n, best_lr(n))].epochs_to())) for n in OPTIMIZERS}
-    assert max(best.values()) <= 10
-    assert all(reached(s[(n, lr)]) == 0 for n in OPTIMIZERS for lr in LRS[:1])
-    # Adam is not more forgiving of the learning rate than momentum here.
-    assert len(usable_lrs("Adam")) <= len(usable_lrs("Momentum"))
-
-
-@cache
-def claims() -> bool:
-    _check_claims()
-    return True
+    claim(max(best.values()) <= 10, "tuned, every optimizer reaches 90% within a few epochs",
+          mean_epochs_at_best=best)
+    lowest = {n: reached(s[(n, LRS[0])]) for n in OPTIMIZERS}
+    claim(all(v == 0 for v in lowest.values()), "at the smallest rate no optimizer gets there",
+          lr=LRS[0], reached=lowest)
+    claim(len(usable_lrs("Adam")) <= len(usable_lrs("Momentum")),
+          "Adam is not more forgiving of the learning rate than momentum here",
+          adam=usable_lrs("Adam"), momentum=usable_lrs("Momentum"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,7 +266,6 @@ def _():
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
-    claims()
     fig, (ax_n, ax_e) = new_figure(ncols=2, width=9.0, height=3.6)
     for i, name in enumerate(OPTIMIZERS):
         style = dict(color=color(i), linestyle=linestyle(i), marker="o", markersize=4, label=name)
@@ -393,17 +400,17 @@ def linear_fit(lr: float = 0.1, steps: int = 200) -> tuple[np.ndarray, float, fl
     return w, float(b), mse_loss_and_grads(w, b, X, y)[0]
 
 
-def _check_linear() -> None:
-    # gradient descent lands on the least-squares solution
+@checks
+def linear_fit_claims() -> None:
     X, y = linear_data()
     exact = np.linalg.lstsq(np.c_[X, np.ones(len(X))], y, rcond=None)[0]
     w, b, _ = linear_fit()
-    assert np.allclose(np.r_[w, b], exact, atol=1e-6)
+    claim(np.allclose(np.r_[w, b], exact, atol=1e-6),
+          "gradient descent lands on the least-squares solution", fit=np.r_[w, b], exact=exact)
 
 
 @number("training_linreg_w")
 def _():
-    _check_linear()
     w, b, _ = linear_fit()
     return f"({w[0]:.3f}, {w[1]:.3f})"
 

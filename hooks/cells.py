@@ -15,8 +15,9 @@
 
 A block that raises stops the build with the page, the block's line and first line, and the
 traceback. Results are cached in ``.cache/optdocs-cells/`` (or ``$OPTDOCS_CACHE_DIR``) keyed by the
-code, the sources of every optdocs module it imports (transitively, from its import statements)
-and the library versions; a warm rebuild runs nothing. Set
+code, the sources of every optdocs module it imports (transitively, from its import statements:
+``hooks/source_keys.py``) and the library versions; a warm rebuild runs nothing, and entries no
+build uses any more are pruned after the build (``hooks/build_cache.py``). Set
 ``OPTDOCS_STATS_FILE`` to get the counts as JSON, or read the INFO log line.
 """
 
@@ -45,16 +46,18 @@ from mkdocs.utils import get_relative_url  # noqa: E402
 from pymdownx.superfences import SuperFencesException, highlight_validator  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers, caches) lives beside the hooks
+if str(REPO_ROOT) not in sys.path:  # optdocs/ and hooks/ (helpers) live here
     sys.path.insert(0, str(REPO_ROOT))
-from guide._cache import cache_dir, write_atomic  # noqa: E402
+from hooks import source_keys  # noqa: E402
+from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
+from hooks.build_stats import record_stats  # noqa: E402
+from hooks.fences import fences  # noqa: E402
 
 CACHE_VERSION = "1"
 CELL_FILENAME = "<cell>"
 ANNOTATIONS_SLOT = "<!--optdocs-annotations-->"
 CELL_END = "<!--/optdocs-cell-->"
 ANNOTATION_MARK = re.compile(r"#.*\(\d+\)")
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?:python|\{[^}]*\.python\b)")
 
 log = get_plugin_logger("optdocs")
 
@@ -67,7 +70,7 @@ class CellError(SuperFencesException, PluginError):
     """
 
 
-_state: dict = {"page": None, "count": 0, "lines": {}, "svgs": {}, "stats": {}}
+_state: dict = {"page": None, "count": 0, "lines": {}, "svgs": {}, "stats": {}, "used": set()}
 
 
 # ---------------------------------------------------------------------------------------- hooks
@@ -90,37 +93,10 @@ def on_config(config):
         snippets["base_path"] = [
             str((REPO_ROOT / p).resolve()) for p in snippets.get("base_path", ["."])
         ]
-    _state.update(page=None, svgs={}, stats={"cells_run": 0, "cells_cached": 0, "seconds": 0.0})
-    _key_notebook_cache(config)
+    source_keys.forget()
+    _state.update(page=None, svgs={}, used=set(),
+                  stats={"cells_run": 0, "cells_cached": 0, "seconds": 0.0})
     return config
-
-
-def _key_notebook_cache(config) -> None:
-    """Make mkdocs-jupyter's cache of executed notebooks depend on the optdocs sources too.
-
-    mkdocs-jupyter keys its cache on the notebook file only, so a notebook would keep showing the
-    output of old optdocs code. Its cache goes to ``.cache/mkdocs-jupyter/<digest>/`` instead,
-    the digest covering every optdocs source file and the library versions.
-    """
-    plugin = config.plugins.get("mkdocs-jupyter")
-    if plugin is None or not plugin.config.get("cache", False):
-        return
-    import importlib
-
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
-    registry = importlib.import_module("guide.registry")
-    digest = hashlib.sha256(
-        (registry.environment_digest() + registry.sources_digest(REPO_ROOT / "optdocs")).encode()
-    ).hexdigest()[:16]
-    root = Path(os.environ.get("OPTDOCS_CACHE_DIR", REPO_ROOT / ".cache")) / "mkdocs-jupyter"
-    plugin.config["cache_dir"] = str(root / digest)
-    week = time.time() - 7 * 86400
-    for old in root.glob("*/"):  # digests of older trees, unused for a week
-        if old.name != digest and old.stat().st_mtime < week:
-            for f in old.glob("*"):
-                f.unlink()
-            old.rmdir()
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -144,9 +120,18 @@ def on_post_build(config):
     stats = _state["stats"]
     log.info("cells: %d run, %d cached (%.1f s)", stats["cells_run"], stats["cells_cached"],
              stats["seconds"])
-    record = _sibling("figures")
-    if record is not None:
-        record.record_stats("cells", stats)
+    record_stats("cells", stats)
+    source_keys.save_import_lists()
+    _prune_caches()
+
+
+def _prune_caches() -> None:
+    """Drop the cell results and figures that no build uses any more."""
+    cells = cache_dir("optdocs-cells")
+    removed = prune(cells, _state["used"], "*.json")
+    removed += prune(cells / "svg", [cells / "svg" / f"{sha}.svg" for sha in _state["svgs"]], "*.svg")
+    if removed:
+        log.info("cells: pruned %d cache entries no build uses", len(removed))
 
 
 # ------------------------------------------------------------------------------------ the fence
@@ -188,14 +173,11 @@ def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
     cache = cache_dir("optdocs-cells")
     entry = cache / f"{key}.json"
     stats = _state["stats"]
-    if entry.exists():
-        data = json.loads(entry.read_text())
-        svg_paths = [cache / "svg" / f"{sha}.svg" for sha in data["figures"]]
-        if all(p.exists() for p in svg_paths):
-            for sha, p in zip(data["figures"], svg_paths, strict=True):
-                _state["svgs"][sha] = p.read_bytes()
-            stats["cells_cached"] += 1
-            return data["output"], data["figures"]
+    _state["used"].add(entry)
+    cached = _read_cached(entry, cache / "svg")
+    if cached is not None:
+        stats["cells_cached"] += 1
+        return cached
     t0 = time.perf_counter()
     output, svgs, error = execute(src)
     stats["seconds"] += time.perf_counter() - t0
@@ -218,6 +200,20 @@ def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
     write_atomic(entry, json.dumps({"output": output, "figures": shas}).encode())
     stats["cells_run"] += 1
     return output, shas
+
+
+def _read_cached(entry: Path, svg_dir: Path) -> tuple[str, list[str]] | None:
+    """A cached result (output, figure shas), its SVGs loaded; None if any part is missing."""
+    try:
+        data = json.loads(entry.read_text())
+        svgs = {sha: (svg_dir / f"{sha}.svg").read_bytes() for sha in data["figures"]}
+    except FileNotFoundError:
+        return None
+    touch(entry)
+    for sha in svgs:
+        touch(svg_dir / f"{sha}.svg")
+    _state["svgs"].update(svgs)
+    return data["output"], data["figures"]
 
 
 def execute(src: str) -> tuple[str, list[bytes], str | None]:
@@ -303,46 +299,19 @@ def _warning_printer(stream):
 
 def _sources_digest(src: str) -> str:
     """Digest of the library versions and of every optdocs / guide module the code imports."""
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
-    import importlib
-
-    registry = importlib.import_module("guide.registry")
     try:
-        files = registry.source_closure(src)
+        files = source_keys.source_closure(src)
     except SyntaxError:
         files = []  # the run reports it
-    return registry.environment_digest() + registry.sources_digest(*files)
-
-
-def _sibling(stem: str):
-    """The other optdocs hook module, as MkDocs loaded it (keyed by its path in mkdocs.yml)."""
-    for name, module in sys.modules.items():
-        if name.replace("\\", "/").endswith(f"hooks/{stem}.py"):
-            return module
-    return None
+    return source_keys.environment_digest() + source_keys.sources_digest(*files)
 
 
 def fence_lines(markdown: str) -> dict[str, int]:
     """Map the (dedented) code of each ```python block to the Markdown line where it starts."""
-    lines = markdown.splitlines()
     found: dict[str, int] = {}
-    i = 0
-    while i < len(lines):
-        m = FENCE_OPEN.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        indent, fence = m.group("indent"), m.group("fence")
-        body, j = [], i + 1
-        while j < len(lines):
-            stripped = lines[j].strip()
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                break
-            body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
-            j += 1
-        found.setdefault("\n".join(body).strip("\n"), i + 2)
-        i = j + 1
+    for fence in fences(markdown):
+        if fence.lang == "python":
+            found.setdefault(fence.code, fence.code_line)
     return found
 
 

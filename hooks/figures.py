@@ -11,9 +11,10 @@
 
 Results are cached in ``.cache/optdocs-figures/`` (or ``$OPTDOCS_CACHE_DIR/optdocs-figures``),
 keyed by the sources of the defining module and of every optdocs / guide module it imports
-(transitively, found statically from its import statements) and the library versions, so a
-rebuild with no change recomputes nothing and an edit recomputes only what depends on it.
-Missing items are computed one chapter module at a time (``OPTDOCS_JOBS=N``: N worker processes).
+(``hooks/source_keys.py``) and the library versions, so a rebuild with no change recomputes
+nothing and an edit recomputes only what depends on it; entries no build uses any more are pruned
+after the build (``hooks/build_cache.py``). Missing items are computed one chapter module at a
+time (``OPTDOCS_JOBS=N``: N worker processes), each module's checks first (``guide.registry``).
 Set ``OPTDOCS_STATS_FILE`` to a path to get the hit/miss counts as JSON after the build.
 """
 
@@ -35,15 +36,17 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers, caches) lives beside the hooks
+if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers) and hooks/ (helpers) live here
     sys.path.insert(0, str(REPO_ROOT))
-from guide._cache import cache_dir, write_atomic  # noqa: E402
+from hooks import source_keys  # noqa: E402
+from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
+from hooks.build_stats import record_stats  # noqa: E402
+from hooks.fences import code_spans  # noqa: E402
 
 log = get_plugin_logger("optdocs")
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 EMPTY_ALT = re.compile(r"!\[\]\(((?:\.\./)*figures/([a-z0-9][a-z0-9_-]*)\.svg)\)")
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})")
 INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 MATH = re.compile(
     r"\$\$.+?\$\$"                               # display $$ ... $$
@@ -56,7 +59,6 @@ MATH = re.compile(
 _state: dict = {}
 
 
-
 def purge_modules(*prefixes: str) -> None:
     """Forget imported modules so the next import reads the current sources (``mkdocs serve``)."""
     for name in list(sys.modules):
@@ -64,50 +66,20 @@ def purge_modules(*prefixes: str) -> None:
             del sys.modules[name]
 
 
-def record_stats(section: str, counts: dict) -> None:
-    """Merge ``counts`` under ``section`` into the JSON file named by ``$OPTDOCS_STATS_FILE``."""
-    target = os.environ.get("OPTDOCS_STATS_FILE")
-    if not target:
-        return
-    path = Path(target)
-    data = json.loads(path.read_text()) if path.exists() and path.stat().st_size else {}
-    data[section] = counts
-    path.write_text(json.dumps(data, indent=2, sort_keys=True))
-
-
 # ---------------------------------------------------------------------------------------- hooks
 
 
 def on_config(config):
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
-    purge_modules("guide", "optdocs")
-    registry = importlib.import_module("guide.registry")
-    try:
-        registry.load_all()
-    except Exception as exc:
-        raise PluginError(
-            f"optdocs: importing the guide modules failed:\n{_user_traceback(exc)}"
-        ) from exc
+    registry, render = _load_guide()
     t0 = time.perf_counter()
-    stats = {"figures_computed": 0, "figures_cached": 0, "numbers_computed": 0, "numbers_cached": 0}
     cache = cache_dir("optdocs-figures")
-    values: dict[tuple[str, str], str | bytes] = {}
-    misses: dict[str, list[tuple[str, str]]] = {}  # chapter module -> items to compute
-    paths: dict[tuple[str, str], Path] = {}
-    for kind, table in (("number", registry.NUMBERS), ("figure", registry.FIGURES)):
-        for name in sorted(table):
-            key = registry.cache_key(kind, name)
-            path = cache / (f"number-{key}.json" if kind == "number" else f"figure-{key}.svg")
-            paths[kind, name] = path
-            if path.exists():
-                values[kind, name] = (json.loads(path.read_text())["text"] if kind == "number"
-                                      else path.read_bytes())
-                stats[f"{kind}s_cached"] += 1
-            else:
-                misses.setdefault(table[name].module, []).append((kind, name))
+    paths = _cache_paths(registry, render, cache)
+    source_keys.save_import_lists()
+    values, misses = _read_cached(registry, paths)
+    stats = {"figures_computed": 0, "figures_cached": len([k for k in values if k[0] == "figure"]),
+             "numbers_computed": 0, "numbers_cached": len([k for k in values if k[0] == "number"])}
     timings = {}
-    for kind, name, ok, value, seconds in _compute(registry, misses, cache):
+    for kind, name, ok, value, seconds in _compute(render, misses, cache):
         if not ok:
             spec = (registry.NUMBERS if kind == "number" else registry.FIGURES)[name]
             raise PluginError(f"optdocs: {kind} {name!r} ({spec.module}) failed:\n{value}")
@@ -116,53 +88,150 @@ def on_config(config):
         values[kind, name] = value
         stats[f"{kind}s_computed"] += 1
         timings[f"{kind} {name}"] = seconds
-    log.info(
-        "figures: %d computed, %d cached; numbers: %d computed, %d cached (%.1f s)",
-        stats["figures_computed"], stats["figures_cached"], stats["numbers_computed"],
-        stats["numbers_cached"], time.perf_counter() - t0,
-    )
-    slow = sorted(((t, what) for what, t in timings.items() if t >= 1.0), reverse=True)[:5]
-    if slow:
-        log.info("slowest: %s", ", ".join(f"{what} {t:.1f} s" for t, what in slow))
+    _log_summary(stats, timings, time.perf_counter() - t0)
     _state.update(
-        registry=registry, stats=stats,
+        registry=registry, stats=stats, cache=cache, used=set(paths.values()),
         numbers={n: v for (k, n), v in values.items() if k == "number"},
         svgs={n: v for (k, n), v in values.items() if k == "figure"},
     )
     return config
 
 
-def _compute(registry, misses: dict[str, list], cache: Path):
-    """Compute the missing items, one task per chapter module (so a module's own memoised
-    experiments are shared by its items). Serially by default: chapter modules reuse each other's
-    memoised experiments (guide/index.py calls guide/sgd_vs_adam.py), which separate processes
-    would each recompute. ``OPTDOCS_JOBS=N`` uses N forked worker processes instead, which pays
-    off on a machine with many cores; the modules that took longest last time start first."""
+def _load_guide():
+    """Import the current guide sources afresh (``mkdocs serve``): (registry, render)."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    purge_modules("guide", "optdocs")
+    source_keys.forget()
+    registry = importlib.import_module("guide.registry")
+    try:
+        registry.load_all()
+    except Exception as exc:
+        raise PluginError(
+            f"optdocs: importing the guide modules failed:\n{_user_traceback(exc)}"
+        ) from exc
+    return registry, importlib.import_module("guide.render")
+
+
+def _cache_paths(registry, render, cache: Path) -> dict[tuple[str, str], Path]:
+    """The cache file of every registered number and figure, keyed by what it depends on."""
+    paths = {}
+    for kind, table in (("number", registry.NUMBERS), ("figure", registry.FIGURES)):
+        for name in sorted(table):
+            spec = table[name]
+            key = source_keys.item_key(kind, name, spec.module, getattr(spec, "fmt", None),
+                                       render.RENDER_VERSION)
+            paths[kind, name] = cache / (f"number-{key}.json" if kind == "number"
+                                         else f"figure-{key}.svg")
+    return paths
+
+
+def _read_cached(registry, paths):
+    """(values found in the cache, {chapter module: [(kind, name), ...] still to compute})."""
+    values: dict[tuple[str, str], str | bytes] = {}
+    misses: dict[str, list[tuple[str, str]]] = {}
+    for (kind, name), path in paths.items():
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            table = registry.NUMBERS if kind == "number" else registry.FIGURES
+            misses.setdefault(table[name].module, []).append((kind, name))
+            continue
+        touch(path)
+        values[kind, name] = json.loads(data)["text"] if kind == "number" else data
+    return values, misses
+
+
+def _log_summary(stats: dict, timings: dict, seconds: float) -> None:
+    log.info(
+        "figures: %d computed, %d cached; numbers: %d computed, %d cached (%.1f s)",
+        stats["figures_computed"], stats["figures_cached"], stats["numbers_computed"],
+        stats["numbers_cached"], seconds,
+    )
+    slow = sorted(((t, what) for what, t in timings.items() if t >= 1.0), reverse=True)[:5]
+    if slow:
+        log.info("slowest: %s", ", ".join(f"{what} {t:.1f} s" for t, what in slow))
+
+
+def _compute(render, misses: dict[str, list], cache: Path):
+    """Compute the missing items; yields ``(kind, name, ok, value, seconds)`` as they are done.
+
+    One task per group of chapter modules that import each other (guide/index.py reuses the runs
+    of guide/sgd_vs_adam.py, guide/choosing.py those of guide/training.py), so memoised
+    experiments are computed once. ``OPTDOCS_JOBS`` worker processes (default: one per core) take
+    the tasks, longest first by the times of the last build; ``OPTDOCS_JOBS=1`` computes them here.
+    """
     if not misses:
-        return []
+        return
     times_file = cache / "module-seconds.json"
     try:
         last = json.loads(times_file.read_text())
     except (OSError, ValueError):
         last = {}
-    order = sorted(misses, key=lambda m: -last.get(m, 1e9))  # unknown modules first
-    jobs = int(os.environ.get("OPTDOCS_JOBS", "1"))
-    results: list = []
-    if jobs <= 1 or len(order) == 1 or sys.platform == "win32":
-        for module in order:
-            results.append((module, registry.compute_items(misses[module])))
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    groups = sorted(module_groups(list(misses)),
+                    key=lambda g: -sum(last.get(m, 1e9) for m in g))  # unknown modules first
+    tasks = [[item for m in group for item in misses[m]] for group in groups]
+    module_of = {item: m for m, items in misses.items() for item in items}
+    for items in _run_tasks(render.compute_items, tasks):
+        took: dict[str, float] = {}
+        for kind, name, *_, seconds in items:
+            took[module_of[kind, name]] = took.get(module_of[kind, name], 0.0) + seconds
+        last.update(took)
+        write_atomic(times_file, json.dumps(last, indent=1, sort_keys=True).encode())
+        yield from items
 
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context) as pool:
-            futures = [(m, pool.submit(registry.compute_items, misses[m])) for m in order]
-            results = [(m, f.result()) for m, f in futures]
-    for module, items in results:
-        last[module] = sum(item[4] for item in items)
-    write_atomic(times_file, json.dumps(last, indent=1, sort_keys=True).encode())
-    return [item for _, items in results for item in items]
+
+def module_groups(modules: list[str]) -> list[list[str]]:
+    """``modules`` split into groups closed under importing each other (sorted, deterministic)."""
+    parent = {m: m for m in modules}
+
+    def root(m: str) -> str:
+        while parent[m] != m:
+            m = parent[m]
+        return m
+
+    for m in modules:
+        for path in source_keys.module_closure(m):
+            other = ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts)
+            if other in parent and root(other) != root(m):
+                parent[root(other)] = root(m)
+    groups: dict[str, list[str]] = {}
+    for m in sorted(modules):
+        groups.setdefault(root(m), []).append(m)
+    return sorted(groups.values())
+
+
+def _jobs() -> int:
+    value = os.environ.get("OPTDOCS_JOBS", "").strip()
+    if not value:
+        return os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise PluginError(f"optdocs: OPTDOCS_JOBS must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _run_tasks(work, tasks: list[list]):
+    """``work(task)`` for every task, in worker processes when there are several of each;
+    yields the results as they complete."""
+    jobs = min(_jobs(), len(tasks))
+    if jobs <= 1:
+        for task in tasks:
+            yield work(task)
+        return
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork shares the imported guide and its memoised results; a threaded parent (mkdocs serve)
+    # must not fork, and Windows cannot
+    method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
+    context = multiprocessing.get_context(method)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        for future in as_completed([pool.submit(work, task) for task in tasks]):
+            yield future.result()
+    finally:  # a failure stops the build: start no further task
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def on_files(files, config):
@@ -184,6 +253,12 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     record_stats("figures", _state.get("stats", {}))
+    cache = _state.get("cache")
+    if cache is not None:  # entries of older sources; module-seconds.json stays
+        removed = [*prune(cache, _state["used"], "number-*.json"),
+                   *prune(cache, _state["used"], "figure-*.svg")]
+        if removed:
+            log.info("figures: pruned %d cache entries no build uses", len(removed))
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -192,7 +267,8 @@ def on_post_build(config):
 def _user_traceback(exc: BaseException) -> str:
     """The traceback from the first frame outside this hook and guide/registry.py."""
     tb = exc.__traceback__
-    skip = (str(Path(__file__).resolve()), str(REPO_ROOT / "guide" / "registry.py"))
+    skip = (str(Path(__file__).resolve()), str(REPO_ROOT / "guide" / "registry.py"),
+            str(REPO_ROOT / "guide" / "render.py"))
     while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename in skip:
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(exc), exc, tb)).rstrip()
@@ -200,26 +276,10 @@ def _user_traceback(exc: BaseException) -> str:
 
 def prose_spans(markdown: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the text outside fenced code blocks and inline code spans."""
-    spans, pos, offset = [], 0, 0
-    lines = markdown.splitlines(keepends=True)
-    i = 0
-    while i < len(lines):
-        m = FENCE_OPEN.match(lines[i])
-        if not m:
-            offset += len(lines[i])
-            i += 1
-            continue
-        fence = m.group("fence")
-        spans.append((pos, offset))
-        j = i + 1
-        end = offset + len(lines[i])
-        while j < len(lines):
-            end += len(lines[j])
-            stripped = lines[j].strip().lstrip(">").strip()
-            j += 1
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                break
-        i, offset, pos = j, end, end
+    spans, pos = [], 0
+    for start, end in code_spans(markdown):
+        spans.append((pos, start))
+        pos = end
     spans.append((pos, len(markdown)))
     out = []
     for start, end in spans:

@@ -43,6 +43,11 @@ from mkdocs.structure.files import File, InclusionLevel
 log = logging.getLogger("mkdocs.hooks.pyodide")
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # hooks/ (helpers) lives here
+    sys.path.insert(0, str(REPO))
+from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
+from hooks.source_keys import sources_digest  # noqa: E402
+
 RUNNER_DIR = "assets/runner"
 SELF_HOST_DIR = "assets/pyodide"
 CODEMIRROR_FILES = ("lib/codemirror.js", "lib/codemirror.css", "mode/python/python.js",
@@ -132,17 +137,36 @@ def build_wheel(repo: Path = REPO) -> tuple[str, bytes]:
 
 
 def optdocs_imports_matplotlib(repo: Path = REPO) -> bool:
-    """Does `import optdocs` import matplotlib? Then every cell importing optdocs loads it."""
+    """Does `import optdocs` import matplotlib? Then every cell importing optdocs loads it.
+
+    Asked of a fresh interpreter once per version of the optdocs sources (cached in
+    ``optdocs-pycs/``, beside the archive that depends on the same sources)."""
+    key = hashlib.sha256(f"{sys.executable}\0{sources_digest(repo / 'optdocs')}".encode())
+    cached = cache_dir("optdocs-pycs") / f"imports-matplotlib-{key.hexdigest()[:24]}.json"
+    _State.used_probe = cached
+    try:
+        answer = json.loads(cached.read_text())
+    except (OSError, ValueError):
+        answer = _ask_imports_matplotlib(repo)
+        if answer is None:  # could not tell: assume it does, and ask again next build
+            return True
+        write_atomic(cached, json.dumps(answer).encode())
+    else:
+        touch(cached)
+    return bool(answer)
+
+
+def _ask_imports_matplotlib(repo: Path) -> bool | None:
     code = "import sys, optdocs; print('matplotlib' in sys.modules)"
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(repo))
     try:
         out = subprocess.run([sys.executable, "-c", code], cwd=repo, env=env, timeout=120,
                              capture_output=True, text=True)
     except (OSError, subprocess.TimeoutExpired):
-        return True
+        return None
     if out.returncode:
         log.warning("pyodide hook: `import optdocs` failed:\n%s", out.stderr[-2000:])
-        return True
+        return None
     return out.stdout.strip().endswith("True")
 
 
@@ -163,12 +187,10 @@ def served_pycs(wheel: bytes) -> bytes | None:
         return None
     script = REPO / "scripts" / "compile_pycs.mjs"
     key = hashlib.sha256(script.read_bytes() + wheel + json.dumps(files, sort_keys=True).encode())
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    from guide._cache import cache_dir, write_atomic
-
     cached = cache_dir("optdocs-pycs") / f"{key.hexdigest()[:24]}.zip"
+    _State.used_pycs = cached
     if cached.is_file():
+        touch(cached)
         return cached.read_bytes()
     tmp = cached.with_suffix(".whl")
     tmp.write_bytes(wheel)
@@ -259,6 +281,8 @@ class _State:
     config: dict | None = None
     served: dict[str, Path] = {}
     generated: dict[str, bytes] = {}
+    used_pycs: Path | None = None
+    used_probe: Path | None = None
 
 
 def _add_once(items, value):
@@ -266,27 +290,39 @@ def _add_once(items, value):
         items.append(value)
 
 
-def on_config(config, **kwargs):
-    runner_cfg, served = build_config()
-    generated: dict[str, bytes] = {}
+def _versioned(name: str, data: bytes, param: str = "v") -> str:
+    """``name?v=<hash>``: a URL that changes with the file's content (no stale browser cache)."""
+    return f"{name}?{param}={hashlib.sha256(data).hexdigest()[:12]}"
 
+
+def add_wheel(runner_cfg: dict, generated: dict[str, bytes]) -> bytes:
+    """Serve the optdocs wheel built from this checkout; returns its bytes."""
     wheel_name, wheel = build_wheel()
     generated[f"{RUNNER_DIR}/wheels/{wheel_name}"] = wheel
-    wheel_hash = hashlib.sha256(wheel).hexdigest()
     runner_cfg["firstRunBytes"] += len(wheel)
     runner_cfg["wheel"] = {
         "name": wheel_name,
-        "url": f"wheels/{wheel_name}?h={wheel_hash[:12]}",
+        "url": _versioned(f"wheels/{wheel_name}", wheel, "h"),
         "integrity": sri(wheel, "sha256"),
     }
     runner_cfg["optdocsImportsMatplotlib"] = optdocs_imports_matplotlib()
-    pycs = served_pycs(wheel)
-    if pycs is not None:
-        pycs_hash = hashlib.sha256(pycs).hexdigest()
-        generated[f"{RUNNER_DIR}/pycs/first-run-{pycs_hash[:12]}.zip"] = pycs
-        runner_cfg["firstRunBytes"] += len(pycs)
-        runner_cfg["pycs"] = {"url": f"pycs/first-run-{pycs_hash[:12]}.zip", "integrity": sri(pycs, "sha256")}
+    return wheel
 
+
+def add_pycs(runner_cfg: dict, generated: dict[str, bytes], wheel: bytes) -> None:
+    """Serve the first Run's .pyc archive, when a runtime folder is at hand to compile it."""
+    pycs = served_pycs(wheel)
+    if pycs is None:
+        return
+    pycs_hash = hashlib.sha256(pycs).hexdigest()
+    generated[f"{RUNNER_DIR}/pycs/first-run-{pycs_hash[:12]}.zip"] = pycs
+    runner_cfg["firstRunBytes"] += len(pycs)
+    runner_cfg["pycs"] = {"url": f"pycs/first-run-{pycs_hash[:12]}.zip",
+                          "integrity": sri(pycs, "sha256")}
+
+
+def add_editor(runner_cfg: dict, generated: dict[str, bytes]) -> None:
+    """Serve CodeMirror from node_modules, with the hash of every file the page loads."""
     cm_dir = REPO / "node_modules" / "codemirror"
     try:
         cm_version = json.loads((cm_dir / "package.json").read_text())["version"]
@@ -302,9 +338,11 @@ def on_config(config, **kwargs):
             editor[kind].append({"url": site_rel, "integrity": sri(data)})
     runner_cfg["editor"] = editor
 
-    docs_runner = Path(config["docs_dir"]) / RUNNER_DIR
-    # The runner's own Python modules, written into site-packages by the worker (served from
-    # here: mkdocs.yml keeps *.py files of docs/ out of the site).
+
+def add_runner_sources(runner_cfg: dict, generated: dict[str, bytes], docs_dir: Path) -> None:
+    """The runner's Python modules (written into site-packages by the worker; served from here,
+    as mkdocs.yml keeps *.py files of docs/ out of the site), and versioned URLs of its scripts."""
+    docs_runner = docs_dir / RUNNER_DIR
     runner_cfg["modules"] = []
     for path in sorted((docs_runner / "python").glob("*.py")):
         data = path.read_bytes()
@@ -312,26 +350,44 @@ def on_config(config, **kwargs):
         runner_cfg["firstRunBytes"] += len(data)
         runner_cfg["modules"].append({
             "name": path.name,
-            "url": f"python/{path.name}?v={hashlib.sha256(data).hexdigest()[:12]}",
+            "url": _versioned(f"python/{path.name}", data),
             "integrity": sri(data, "sha256"),
         })
-    worker = (docs_runner / "worker.js").read_bytes()
-    runner_cfg["worker"] = f"worker.js?v={hashlib.sha256(worker).hexdigest()[:12]}"
-    bootcache = (docs_runner / "bootcache.js").read_bytes()
-    runner_cfg["bootCache"] = f"bootcache.js?v={hashlib.sha256(bootcache).hexdigest()[:12]}"
+    runner_cfg["worker"] = _versioned("worker.js", (docs_runner / "worker.js").read_bytes())
+    runner_cfg["bootCache"] = _versioned("bootcache.js", (docs_runner / "bootcache.js").read_bytes())
 
-    generated[f"{RUNNER_DIR}/config.js"] = (
+
+def config_js(runner_cfg: dict) -> bytes:
+    """``assets/runner/config.js``: the configuration as ``window.OPTDOCS_RUNNER``."""
+    return (
         "// Generated by hooks/pyodide.py: runtime configuration of the runnable cells.\n"
         "window.OPTDOCS_RUNNER = " + json.dumps(runner_cfg, indent=1, sort_keys=True) + ";\n"
     ).encode()
+
+
+def on_config(config, **kwargs):
+    runner_cfg, served = build_config()
+    generated: dict[str, bytes] = {}
+    _State.used_pycs = _State.used_probe = None
+    wheel = add_wheel(runner_cfg, generated)
+    add_pycs(runner_cfg, generated, wheel)
+    add_editor(runner_cfg, generated)
+    add_runner_sources(runner_cfg, generated, Path(config["docs_dir"]))
+    generated[f"{RUNNER_DIR}/config.js"] = config_js(runner_cfg)
 
     _State.config, _State.served, _State.generated = runner_cfg, served, generated
     _add_once(config["extra_css"], f"{RUNNER_DIR}/runner.css")
     _add_once(config["extra_javascript"], f"{RUNNER_DIR}/config.js")
     _add_once(config["extra_javascript"], f"{RUNNER_DIR}/cells.js")
     mode = "self-hosted from " + os.environ["OPTDOCS_PYODIDE"] if runner_cfg["selfHosted"] else CDN_URL
-    log.info("pyodide hook: runtime %s, %s", mode, wheel_name)
+    log.info("pyodide hook: runtime %s, %s", mode, runner_cfg["wheel"]["name"])
     return config
+
+
+def on_post_build(config, **kwargs):
+    folder = cache_dir("optdocs-pycs")  # archives and answers for older sources or runtimes
+    prune(folder, [_State.used_pycs] if _State.used_pycs else [], "*.zip")
+    prune(folder, [_State.used_probe] if _State.used_probe else [], "imports-matplotlib-*.json")
 
 
 def on_files(files, config, **kwargs):

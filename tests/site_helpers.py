@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -17,6 +16,9 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCS = REPO_ROOT / "docs"
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+from hooks.fences import fences  # noqa: E402
 
 
 @dataclass
@@ -168,36 +170,13 @@ def is_external(url: str) -> bool:
     return bool(m) and m.group(1).lower() not in ("data", "blob", "about", "javascript")
 
 
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
-
-
 def python_blocks(markdown: str) -> list[tuple[int, str]]:
     """Every ```python block (not ```py / ```pycon): (line of its first code line, dedented code).
 
     Blocks nested in admonitions or content tabs are found too (their indentation is removed).
+    The parser is the build's (hooks/fences.py), so the tests run exactly the blocks the site runs.
     """
-    lines = markdown.splitlines()
-    out: list[tuple[int, str]] = []
-    i = 0
-    while i < len(lines):
-        m = FENCE_OPEN.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        fence = m.group("fence")
-        info = m.group("info").strip()
-        lang = re.match(r"^\{?\s*\.?([\w+-]*)", info).group(1)
-        body, j = [], i + 1
-        while j < len(lines):
-            stripped = lines[j].strip()
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                break
-            body.append(lines[j])
-            j += 1
-        if lang == "python":
-            out.append((i + 2, textwrap.dedent("\n".join(body)).strip("\n") + "\n"))
-        i = j + 1
-    return out
+    return [(f.code_line, f.code + "\n") for f in fences(markdown) if f.lang == "python"]
 
 
 def docs_markdown_files() -> list[Path]:

@@ -1,12 +1,14 @@
 """Claims of the home page and chapters 1, 2, 3 and 8 that the prose relies on, checked directly.
 
-The guide modules assert their own claims when the site computes their numbers; these tests pin the
-pieces of theory the pages use to explain those results (stability limits, stationary spreads,
+The guide modules check their own claims before the site computes their figures and numbers; these
+tests pin the pieces of theory the pages use to explain those results (stability limits, stationary spreads,
 the toy landscape of chapter 3), so a change in optdocs that breaks the explanation fails here
 with a readable message.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,8 +21,8 @@ from optdocs.simulate import simulate
 def test_gd_pages_claims_hold():
     from guide import gradient_descent, landscape
 
-    assert gradient_descent.claims()
-    assert landscape.claims()
+    gradient_descent.claims()
+    landscape.claims()
 
 
 @pytest.mark.parametrize("h", [1.25, 1.875, 16.0])
@@ -79,10 +81,38 @@ def test_saddle_stable_manifold_is_the_x_axis():
     assert np.linalg.norm(tr.final[0]) < 1e-8
 
 
-def test_home_numbers_match_chapter_8():
-    from guide import index  # noqa: F401  (registers the home numbers)
-    from guide import sgd_vs_adam as sva
-    from guide.registry import NUMBERS
+def test_home_numbers_are_chapter_8_at_the_noise_levels_the_home_page_names():
+    """The home page's sentence names two noise levels; its numbers must be chapter 8's outcomes
+    at exactly those levels (a wrong level or a swapped optimizer in guide/index.py fails)."""
+    import re
 
-    assert NUMBERS["home_sgd_escaped_low"].func() == sva.outcome("SGD", sva.LOW)["escaped"]
-    assert NUMBERS["home_adam_escaped_high"].func() == sva.outcome("Adam", sva.HIGH)["escaped"]
+    from guide import sgd_vs_adam as sva
+    from guide.render import compute_number
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "index.md").read_text(encoding="utf-8")
+    low, high = (float(s) for s in re.findall(r"At \*σ\* = ([0-9.]+),", text)[:2])
+    expected = {
+        "home_sgd_escaped_low": sva.outcome("SGD", low)["escaped"],
+        "home_adam_escaped_low": sva.outcome("Adam", low)["escaped"],
+        "home_sgd_diverged_high": sva.outcome("SGD", high)["diverged"],
+        "home_adam_escaped_high": sva.outcome("Adam", high)["escaped"],
+    }
+    assert expected["home_sgd_escaped_low"] != expected["home_adam_escaped_low"]  # distinguishable
+    for name, value in expected.items():
+        assert compute_number(name) == f"{value:.0%}", name
+
+
+def test_home_figure_draws_chapter_8_outcomes():
+    from guide import sgd_vs_adam as sva
+    from guide.render import compute_figure
+
+    fig = compute_figure("home-sgd-vs-adam")
+    (ax,) = fig.axes
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert len(lines) == 2 * len(sva.OPTIMIZERS)
+    for name in sva.OPTIMIZERS:
+        for kind, what in (("escaped", "reaches the deep well"), ("diverged", "diverges")):
+            line = lines[f"{sva.LABELS[name]}: {what}"]
+            np.testing.assert_array_equal(line.get_xdata(), sva.NOISES)
+            np.testing.assert_array_equal(line.get_ydata(),
+                                          [sva.outcome(name, s)[kind] for s in sva.NOISES])

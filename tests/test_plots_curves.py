@@ -73,17 +73,24 @@ def test_histograms() -> None:
     fig = histograms(data, bins=20, log_x=True)
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 3
-    for ax, label in zip(fig.axes, data, strict=True):
+    pooled = np.concatenate([np.ravel(v) for v in data.values()])
+    edges = np.geomspace(pooled.min(), pooled.max() * (1 + 1e-9), 21)   # shared, log-spaced
+    for ax, (label, values) in zip(fig.axes, data.items(), strict=True):
         assert ax.get_title(loc="left") == label
         assert ax.get_xscale() == "log"
-        assert len(ax.patches) == 1  # one filled step outline per panel
+        (outline,) = ax.patches  # one filled step outline per panel
+        xy = outline.get_xy()
+        np.testing.assert_allclose([xy[:, 0].min(), xy[:, 0].max()], [edges[0], edges[-1]])
+        assert xy[:, 1].max() == np.histogram(np.ravel(values), bins=edges)[0].max()
     assert fig.axes[-1].get_xlabel() == "effective learning rate"
     svg(fig)
 
-    # linear x, a single panel, values with zeros, nan and inf
-    fig = histograms({"only": [0.0, 1.0, 2.0, np.nan, np.inf]}, bins=4, xlabel="value")
+    # linear x, a single panel, values with zeros, nan and inf (the non-finite ones are dropped)
+    fig = histograms({"only": [0.0, 1.0, 2.0, 2.0, np.nan, np.inf]}, bins=4, xlabel="value")
     (ax,) = fig.axes
     assert ax.get_xscale() == "linear" and ax.get_xlabel() == "value"
+    xy = ax.patches[0].get_xy()
+    assert (xy[:, 0].min(), xy[:, 0].max()) == (0.0, 2.0) and xy[:, 1].max() == 2
     svg(fig)
 
 

@@ -169,9 +169,9 @@ def test_numbers_in_the_text_equal_a_fresh_computation(built):
 
 
 def compute_numbers(names: list[str]) -> dict[str, str]:
-    from guide import registry
+    from guide import render
 
-    return {name: registry.compute_number(name) for name in names}
+    return {name: render.compute_number(name) for name in names}
 
 
 def test_warm_rebuild_recomputes_nothing(rebuilt):
@@ -315,6 +315,66 @@ def test_cells_render_per_the_runner_contract(tmp_path):
     assert html.count('class="optdocs-cell__output"') == 2
     assert html.count("optdocs-cell__stdout") == 1  # the empty cell has no <pre>
     assert '<div class="language-py highlight">' in html
+
+
+def test_a_rebuild_prunes_cell_results_that_no_build_uses(tmp_path):
+    """Edit a cell and rebuild: the old result (and its figure) leaves the cache once no build has
+    used it for the grace period (here: aged on purpose), so `mkdocs serve` keeps the disk flat."""
+    cache = tmp_path / "cache"
+    outputs = {}
+    for name, word in (("a", "first"), ("b", "second")):
+        config = small_site(tmp_path / name, f"""\
+            # Page
+
+            ```python
+            import matplotlib.pyplot as plt
+            plt.plot([0, 1], [{len(word)}, 0])
+            print("{word}")
+            ```
+            """, ["cells.py"])
+        result = build_site(tmp_path / name / "site", config=config, cwd=tmp_path / name,
+                            env={"OPTDOCS_CACHE_DIR": str(cache)})
+        assert result.returncode == 0, result.output
+        entries = sorted((cache / "optdocs-cells").glob("*.json"))
+        outputs[name] = {json.loads(p.read_text())["output"] for p in entries}
+        svgs = sorted((cache / "optdocs-cells" / "svg").glob("*.svg"))
+        for path in [*entries, *svgs]:      # every entry unused for an hour
+            os.utime(path, (path.stat().st_mtime - 3600,) * 2)
+    assert outputs == {"a": {"first\n"}, "b": {"second\n"}}
+    assert len(svgs) == 1
+
+
+def _notebook_site(tmp: Path, hooks: list[str]) -> Path:
+    import nbformat
+
+    (tmp / "docs").mkdir(parents=True)
+    (tmp / "docs" / "index.md").write_text("# Home\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook", id="title"),
+                nbformat.v4.new_code_cell("print(6 * 7)", id="answer")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp / "docs" / "nb.ipynb")
+    hook_lines = "".join(f"\n  - {REPO_ROOT / 'hooks' / h}" for h in hooks)
+    (tmp / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - mkdocs-jupyter:\n      include: ['*.ipynb']\n"
+        "      execute: true\n      allow_errors: false\n"
+        + (f"hooks:{hook_lines}\n" if hooks else ""))
+    return tmp / "mkdocs.yml"
+
+
+def test_notebooks_run_in_the_background_render_exactly_as_the_plugin_does(tmp_path):
+    pages = {}
+    for name, hooks in (("plugin", []), ("hook", ["notebooks.py"])):
+        config = _notebook_site(tmp_path / name, hooks)
+        result = build_site(tmp_path / name / "site", config=config, cwd=tmp_path / name,
+                            env={"OPTDOCS_CACHE_DIR": str(tmp_path / name / "cache")})
+        assert result.returncode == 0, result.output
+        # the plugin finds the background process's rendering, or renders it itself
+        assert ("Cache hit" in result.output) == (name == "hook"), result.output
+        pages[name] = (tmp_path / name / "site" / "nb" / "index.html").read_text()
+    assert "42" in pages["plugin"]
+    assert pages["hook"] == pages["plugin"]
+    assert list((tmp_path / "hook" / "cache" / "mkdocs-jupyter").glob("*/*.json"))
 
 
 # --- the source articles' wording stays out of the project --------------------------------------

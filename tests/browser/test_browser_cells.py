@@ -195,7 +195,9 @@ def test_edit_runs_the_edited_code_and_reset_restores(page, home):
     open_editor(page, cell)
     editor = cell.locator(".CodeMirror")
     assert editor.evaluate("el => el.CodeMirror.getOption('mode')") == "python"
-    assert cell.locator(".CodeMirror .cm-keyword").count() > 0 or "import" not in editor_value(cell)
+    assert "import" in editor_value(cell)            # every cell is a complete script
+    keywords = set(cell.locator(".CodeMirror .cm-keyword").all_inner_texts())
+    assert {"import", "from"} & keywords, keywords   # ... and the editor highlights Python
     # Type a new program with the keyboard: Tab indents, Ctrl+Z undoes, Shift+Enter runs.
     page.keyboard.press("Control+a")
     page.keyboard.type("def f(x):\n")

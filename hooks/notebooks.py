@@ -1,0 +1,163 @@
+"""MkDocs hook: the exercise notebooks' cache, and their execution in the background.
+
+mkdocs-jupyter executes a notebook when its page is rendered, one notebook after another, after
+``hooks/figures.py`` has computed the figures. This hook (listed before the others in mkdocs.yml)
+
+* keys mkdocs-jupyter's cache on the optdocs sources too: it goes to
+  ``.cache/mkdocs-jupyter/<digest>/`` (``$OPTDOCS_CACHE_DIR``), the digest covering every optdocs
+  source file and the library versions, since the plugin keys on the notebook file only and a
+  notebook would keep showing the output of old optdocs code; folders of other digests are pruned
+  after the build (``hooks/build_cache.py``);
+* in ``on_config`` starts, for every notebook whose rendering is not cached, a process that renders
+  it exactly as the plugin would (same function, same options) and writes the plugin's cache entry,
+  so the notebooks run while the figures are computed; ``on_pre_page`` waits for a notebook's
+  process before the plugin renders its page, and the plugin then reads its cache.
+
+Nothing here can change what a page shows: a process that fails (a failing notebook, another
+version of mkdocs-jupyter) writes nothing, and the plugin executes the notebook itself and reports
+any error as before. Run as a script, this file is that process:
+``python hooks/notebooks.py '<json spec>'``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # hooks/ (helpers) lives here
+    sys.path.insert(0, str(REPO_ROOT))
+from hooks import source_keys  # noqa: E402
+from hooks.build_cache import cache_root, prune, touch, write_atomic  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+#: Options of mkdocs-jupyter passed to convert.nb2html, as its on_pre_page passes them.
+NB2HTML_OPTIONS = ("kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
+                   "remove_tag_config", "highlight_extra_classes", "include_requirejs",
+                   "custom_mathjax_url")
+
+_state: dict = {"folder": None, "running": {}}
+
+
+# ---------------------------------------------------------------------------------------- hooks
+
+
+def on_config(config):
+    plugin = config.plugins.get("mkdocs-jupyter")
+    _state.update(folder=None, running={})
+    if plugin is None or not plugin.config.get("cache", False):
+        return config
+    folder = notebook_cache_folder()
+    plugin.config["cache_dir"] = str(folder)
+    _state["folder"] = folder
+    for path in notebooks(config, plugin):
+        _start(path, plugin)
+    return config
+
+
+def on_pre_page(page, config, files):
+    proc = _state["running"].pop(page.file.abs_src_path, None)
+    if proc is not None and proc.wait() != 0:
+        log.info("notebooks hook: %s did not render in the background; mkdocs-jupyter runs it",
+                 page.file.src_uri)
+    return page
+
+
+def on_post_build(config):
+    folder = _state.get("folder")
+    if folder is not None:  # digests of older optdocs sources
+        prune(folder.parent, [folder], "*")
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def notebook_cache_folder() -> Path:
+    """``<cache>/mkdocs-jupyter/<digest of the optdocs sources and library versions>``, created."""
+    digest = hashlib.sha256(
+        (source_keys.environment_digest() + source_keys.sources_digest(REPO_ROOT / "optdocs")).encode()
+    ).hexdigest()[:16]
+    folder = cache_root() / "mkdocs-jupyter" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    touch(folder)
+    return folder
+
+
+def notebooks(config, plugin) -> list[str]:
+    """Absolute paths of the docs' notebooks that the plugin renders."""
+    from mkdocs.structure.files import File
+
+    docs = Path(config["docs_dir"])
+    out = []
+    for path in sorted(docs.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        file = File(path.relative_to(docs).as_posix(), str(docs), config["site_dir"],
+                    config["use_directory_urls"])
+        if plugin.should_include(file):
+            out.append(file.abs_src_path)
+    return out
+
+
+def render_spec(path: str, plugin) -> dict | None:
+    """What the background process needs to render ``path`` as the plugin would, or None when
+    the plugin would not execute it or this mkdocs-jupyter does not look as expected."""
+    try:
+        from mkdocs_jupyter import plugin as plugin_module
+
+        cfg = plugin.config
+        exec_nb = bool(cfg["execute"]) and not any(
+            Path(path).match(p) for p in (cfg.get("execute_ignore") or []))
+        if not exec_nb:
+            return None  # nothing slow to do ahead of time
+        key = plugin_module._compute_cache_key(path, cfg, exec_nb)
+        cache_path = plugin_module._get_cache_path(cfg["cache_dir"], key)
+        options = {name: cfg[name] for name in NB2HTML_OPTIONS}
+        toc_depth = cfg["toc_depth"]
+    except (ImportError, AttributeError, KeyError, TypeError) as exc:
+        log.info("notebooks hook: cannot prepare %s (%s); mkdocs-jupyter runs it", path, exc)
+        return None
+    return {"path": path, "cache_path": str(cache_path), "options": {"execute": True, **options},
+            "toc_depth": toc_depth}
+
+
+def _start(path: str, plugin) -> None:
+    spec = render_spec(path, plugin)
+    if spec is None or Path(spec["cache_path"]).exists():
+        return
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), json.dumps(spec)],
+                            cwd=os.getcwd(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _state["running"][path] = proc
+
+
+@atexit.register
+def _stop_running() -> None:
+    """A build that stops early leaves no notebook running."""
+    for proc in _state["running"].values():
+        if proc.poll() is None:
+            proc.terminate()
+
+
+def render(spec: dict) -> None:
+    """Render one notebook as mkdocs-jupyter's on_pre_page does, and write its cache entry."""
+    from mkdocs_jupyter import convert
+    from mkdocs_jupyter import plugin as plugin_module
+
+    body = convert.nb2html(spec["path"], **spec["options"])
+    toc_tokens, title = plugin_module._get_nb_toc_tokens(spec["path"], spec["toc_depth"])
+    cache_path = Path(spec["cache_path"])
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache_path, json.dumps(
+        {"content": body, "toc_tokens": toc_tokens, "title": title}).encode("utf-8"))
+
+
+if __name__ == "__main__":
+    render(json.loads(sys.argv[1]))
