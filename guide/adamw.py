@@ -15,6 +15,7 @@ from functools import cache
 
 import numpy as np
 
+from guide.claims import claim
 from guide.registry import figure, number
 from optdocs import SGD, Adam, AdamW
 from optdocs.nn import MLP, circle_data, train
@@ -77,6 +78,10 @@ def mlp_checks() -> bool:
     assert early_pull() > 0.5, early_pull()
     for lr, wd in GRID:     # in every setting tried, L2-in-Adam ends with the smaller norm
         assert mlp_run("Adam + L2", lr, wd).weight_norm[-1] < mlp_run("AdamW", lr, wd).weight_norm[-1]
+    for lr, wd in GRID:     # ... and AdamW with a smaller one than Adam without any decay
+        dw, none = mlp_run("AdamW", lr, wd).weight_norm[-1], mlp_run("no decay", lr, WD).weight_norm[-1]
+        claim(dw < none, "AdamW ends with a smaller weight norm than Adam without decay",
+              lr=lr, weight_decay=wd, adamw=dw, no_decay=none)
     return True
 
 
@@ -228,6 +233,8 @@ for _lr, _wd in GRID:
     _sfx = f"_{str(_lr).replace('.', '')}_{str(_wd).replace('.', '')}"
     for _kind in ("Adam + L2", "AdamW"):
         _mlp_number(_kind, "norm", _lr, _wd, _sfx)
+for _lr in sorted({lr for lr, _ in GRID}):
+    _mlp_number("no decay", "norm", _lr, WD, f"_{str(_lr).replace('.', '')}")
 
 number("adamw_init_norm", fmt="{:.1f}")(init_norm)
 number("adamw_grad_median", fmt="{:.3f}")(lambda: mlp_grad_scale()[0])
