@@ -244,3 +244,14 @@ number("adamw_sgd_gap", fmt="{:.0e}")(lambda: max(sgd_equivalence_gap(), 1e-16))
 number("adamw_order_gap", fmt="{:.1e}")(decay_order_gap)
 number("adamw_per_step", fmt="{:.3f}")(lambda: LR * WD)
 number("adamw_early_pull", fmt="{:.2f}")(early_pull)
+# PyTorch's weight_decay against the AdamW paper's: lambda_paper = lr * weight_decay at the defaults
+number("adamw_default_lr", fmt="{:g}")(lambda: AdamW().lr)
+number("adamw_default_wd", fmt="{:g}")(lambda: AdamW().weight_decay)
+
+
+@number("adamw_paper_wd")
+def _() -> str:
+    """lr * weight_decay at AdamW's defaults, as LaTeX (1e-05 -> 10^{-5})."""
+    mant, exp = f"{AdamW().lr * AdamW().weight_decay:.1e}".split("e")
+    power = f"10^{{{int(exp)}}}"
+    return power if mant == "1.0" else f"{mant} \\times {power}"
