@@ -92,6 +92,10 @@ def mlp_claims() -> None:
         claim(l2_norm < dw_norm,
               "in every setting tried, L2 inside Adam ends with the smaller weight norm",
               lr=lr, weight_decay=wd, l2_norm=l2_norm, adamw_norm=dw_norm)
+    for lr, wd in GRID:     # ... and AdamW with a smaller one than Adam without any decay
+        dw_norm, none = mlp_run("AdamW", lr, wd).weight_norm[-1], mlp_run("no decay", lr, WD).weight_norm[-1]
+        claim(dw_norm < none, "AdamW ends with a smaller weight norm than Adam without decay",
+              lr=lr, weight_decay=wd, adamw=dw_norm, no_decay=none)
 
 
 @cache
@@ -242,6 +246,8 @@ for _lr, _wd in GRID:
     _sfx = f"_{str(_lr).replace('.', '')}_{str(_wd).replace('.', '')}"
     for _kind in ("Adam + L2", "AdamW"):
         _mlp_number(_kind, "norm", _lr, _wd, _sfx)
+for _lr in sorted({lr for lr, _ in GRID}):
+    _mlp_number("no decay", "norm", _lr, WD, f"_{str(_lr).replace('.', '')}")
 
 number("adamw_init_norm", fmt="{:.1f}")(init_norm)
 number("adamw_grad_median", fmt="{:.3f}")(lambda: mlp_grad_scale()[0])
@@ -251,3 +257,14 @@ number("adamw_sgd_gap", fmt="{:.0e}")(lambda: max(sgd_equivalence_gap(), 1e-16))
 number("adamw_order_gap", fmt="{:.1e}")(decay_order_gap)
 number("adamw_per_step", fmt="{:.3f}")(lambda: LR * WD)
 number("adamw_early_pull", fmt="{:.2f}")(early_pull)
+# PyTorch's weight_decay against the AdamW paper's: lambda_paper = lr * weight_decay at the defaults
+number("adamw_default_lr", fmt="{:g}")(lambda: AdamW().lr)
+number("adamw_default_wd", fmt="{:g}")(lambda: AdamW().weight_decay)
+
+
+@number("adamw_paper_wd")
+def _() -> str:
+    """lr * weight_decay at AdamW's defaults, as LaTeX (1e-05 -> 10^{-5})."""
+    mant, exp = f"{AdamW().lr * AdamW().weight_decay:.1e}".split("e")
+    power = f"10^{{{int(exp)}}}"
+    return power if mant == "1.0" else f"{mant} \\times {power}"

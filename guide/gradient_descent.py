@@ -109,6 +109,26 @@ def overshoots(lr: float, c: float = BOWL_C) -> bool:
 
 
 
+# Between "just right" and the limit: convergence slows down steadily as lr approaches 2 / h_max.
+APPROACH_LRS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.92)
+APPROACH_TOL = 1e-10
+APPROACH_STEPS = 2000
+
+
+def steps_within(lr: float, tol: float = APPROACH_TOL) -> int:
+    """First step from which the loss stays within `tol` of its minimum (-1 if not by the end)."""
+    L = gd(lr, APPROACH_STEPS)[0] - best_loss()
+    above = np.flatnonzero(L > tol)
+    if above.size and above[-1] == len(L) - 1:
+        return -1
+    return int(above[-1]) + 1 if above.size else 0
+
+
+def slowest_factor(lr: float) -> float:
+    """|1 - lr h| for the direction that shrinks slowest: the error's factor per step."""
+    return float(np.max(np.abs(1 - lr * LAM)))
+
+
 @checks
 @cache
 def claims() -> None:
@@ -130,6 +150,12 @@ def claims() -> None:
           final_loss=gd(LRS["too large"])[0][-1])
     claim(excess(EDGE_LR) < 1e-2, "the edge rate still converges, oscillating",
           edge_lr=EDGE_LR, excess=excess(EDGE_LR))
+    steps = [steps_within(lr) for lr in APPROACH_LRS]
+    claim(all(s > 0 for s in steps) and all(a < b for a, b in zip(steps, steps[1:], strict=False)),
+          "below the limit every rate converges, and more slowly the closer it is to the limit",
+          steps=steps)
+    claim(APPROACH_LRS[-1] < LIMIT and steps[-1] > 10 * steps[0],
+          "just below the limit convergence is many times slower than at 0.5", steps=steps)
     fit = np.r_[gd(LRS["just right"])[1]["w"], gd(LRS["just right"])[1]["b"]]
     claim(np.allclose(fit, least_squares(), atol=1e-8),
           "gradient descent lands on the least-squares solution", fit=fit, lstsq=least_squares())
@@ -236,3 +262,6 @@ def _():
 num("gd_small_ratio", fmt="{:.0f}")(lambda: float(gd(LRS["too small"])[0][STEPS]) / best_loss())
 num("gd_small_decade", fmt="{:.0f}")(
     lambda: float(np.log(10) / -np.log(1 - LRS["too small"] * LAM.min())))
+for _lr in APPROACH_LRS:
+    num(f"gd_approach_steps_{round(_lr * 100):03d}")(lambda lr=_lr: steps_within(lr))
+    num(f"gd_approach_factor_{round(_lr * 100):03d}", fmt="{:.3f}")(lambda lr=_lr: slowest_factor(lr))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from guide import sgd_vs_adam as sva
+from guide.claims import claim
 from guide.registry import figure, number
 
 
@@ -35,7 +36,18 @@ def _():
     return fig
 
 
-number("home_runs")(lambda: sva.RUNS)
+def home_claims() -> None:
+    """The two mechanisms the home page names: SGD diverges, Adam's step stays near its rate."""
+    sgd_div = sva.outcome("SGD", sva.HIGH)["diverged"]
+    claim(sgd_div == 1.0, "at the high noise SGD diverges in every run", diverged=sgd_div)
+    adam_div = max(sva.outcome("Adam", s)["diverged"] for s in sva.NOISES)
+    claim(adam_div == 0.0, "Adam never diverges at any noise level of the sweep", diverged=adam_div)
+    claim(sva.adam_max_step() < 1.5 * sva.ADAM_LR,
+          "Adam's steps stay close to its learning rate at the high noise",
+          max_step=sva.adam_max_step(), lr=sva.ADAM_LR)
+
+
+number("home_runs")(lambda: (home_claims(), sva.RUNS)[1])
 number("home_steps")(lambda: sva.STEPS)
 number("home_sgd_escaped_low", fmt="{:.0%}")(lambda: sva.outcome("SGD", sva.LOW)["escaped"])
 number("home_adam_escaped_low", fmt="{:.0%}")(lambda: sva.outcome("Adam", sva.LOW)["escaped"])

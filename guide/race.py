@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 
+from guide._settle import steps_to_converge
 from guide.claims import claim
 from guide.registry import checks, figure, number
 from optdocs import SGD, Adam, RMSprop
@@ -31,13 +32,8 @@ def make(name: str, lr: float):
 
 
 def settle_step(tr) -> int:
-    """First step from which the run stays within TOL of a minimum to the end; -1 if it does not."""
-    m = tr.landscape.minima
-    dist = np.linalg.norm(tr.positions[:, 0, None, :] - m, axis=-1).min(axis=-1)
-    far = np.flatnonzero(dist > TOL)
-    if far.size and far[-1] == len(dist) - 1:
-        return -1
-    return int(far[-1]) + 1 if far.size else 0
+    """Steps to converge (glossary): first step from which the run stays within TOL; -1 if never."""
+    return int(steps_to_converge(tr, TOL)[0])
 
 
 def summary(tr) -> dict:

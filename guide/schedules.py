@@ -7,6 +7,7 @@ the constant-rate Adam runs are taken from its learning-rate sweep.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import numpy as np
@@ -190,6 +191,47 @@ def _():
 @number("sched_shift_wrong", fmt="{:.4f}")
 def _():
     return float(np.mean(shifted_runs()[1].final_loss))
+
+
+NO_DECAY, WITH_DECAY = ("constant", "warmup only"), ("cosine only", "warmup+cosine")
+
+
+def pooled_collapses(kinds: tuple[str, ...]) -> tuple[int, int]:
+    """(runs ending at the all-zeros answer, runs) at ABLATION_LR over the given schedules."""
+    r = warm_runs()
+    return sum(collapsed(r[(k, ABLATION_LR)]) for k in kinds), len(kinds) * len(SEEDS)
+
+
+def fisher_one_sided(a: int, n: int, c: int, m: int) -> float:
+    """P(at most `a` of `n` runs collapse | `a + c` collapses among `n + m` runs): Fisher's exact
+    test that the first group collapses less often than the second (hypergeometric lower tail)."""
+    k, total = a + c, n + m
+    return sum(math.comb(k, i) * math.comb(total - k, n - i) for i in range(a + 1)) \
+        / math.comb(total, n)
+
+
+def collapse_p() -> float:
+    (a, n), (c, m) = pooled_collapses(WITH_DECAY), pooled_collapses(NO_DECAY)
+    return fisher_one_sided(a, n, c, m)
+
+
+@checks
+@cache
+def collapse_claims() -> None:
+    a, c = pooled_collapses(WITH_DECAY)[0], pooled_collapses(NO_DECAY)[0]
+    claim(a < c, "runs with a decay collapse less often than runs without", decay=a, no_decay=c)
+    claim(collapsed(warm_runs()[("warmup+cosine", ABLATION_LR)]) > 0,
+          "warmup + cosine does not stop every late collapse",
+          collapsed=collapsed(warm_runs()[("warmup+cosine", ABLATION_LR)]))
+    claim(0.01 < collapse_p() < 0.1,
+          "with ten seeds per setting the difference is borderline, neither clear nor negligible",
+          p=collapse_p())
+
+
+number("sched_collapse_decay")(lambda: "{}/{}".format(*pooled_collapses(WITH_DECAY)))
+number("sched_collapse_nodecay")(lambda: "{}/{}".format(*pooled_collapses(NO_DECAY)))
+number("sched_collapse_p", fmt="{:.2f}")(collapse_p)
+number("sched_seeds")(lambda: len(SEEDS))
 
 
 def _register_warm() -> None:

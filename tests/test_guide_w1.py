@@ -63,7 +63,7 @@ def test_adam_effective_rate_is_lr_over_noise_in_the_shallow_well():
 
 
 def test_sharp_flat_landscape():
-    from guide.sgd import SHARP_FLAT as sf
+    from guide.flat_minima import SHARP_FLAT as sf
 
     xs = np.linspace(-1.9, 2.9, 97)
     xs = xs[np.abs(xs - sf.ridge) > 1e-3][:, None]          # the ridge is a kink
