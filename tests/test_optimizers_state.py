@@ -349,3 +349,32 @@ def test_an_update_recomputed_from_the_state_is_the_rules_step_bit_for_bit(name)
         opt.step(x, grad(x))
     assert opt.step_is_in_state(opt._default)          # so the base did not keep the step
     np.testing.assert_array_equal(opt.get("update"), -returned[-1])
+
+
+
+@pytest.mark.parametrize("bare", [True, False], ids=["one-array", "dict"])
+def test_assigning_a_hyperparameter_takes_effect_from_the_next_step(bare):
+    # one bare array takes the base's fast path, a dict the general one: both must see the change
+    w = np.array([1.0, -2.0])
+    params, grads = (w, lambda: grad(w)) if bare else ({"w": w}, lambda: {"w": grad(w)})
+    opt = SGD(lr=0.1, momentum=0.9)
+    for _ in range(3):
+        opt.step(params, grads())
+    opt.lr = 0.01
+    assert opt.lr == 0.01
+    before = w.copy()
+    opt.step(params, grads())
+    buf = opt.get("momentum_buffer")
+    np.testing.assert_allclose(before - w, 0.01 * (buf if bare else buf["w"]), rtol=1e-12)
+
+
+def test_assigning_a_bad_hyperparameter_raises_and_changes_nothing():
+    opt = Adam(lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        opt.lr = -1.0
+    with pytest.raises(ValueError, match="betas"):
+        opt.betas = (0.9, 1.5)
+    assert opt.lr == 0.1 and opt.betas == (0.9, 0.999)
+    w = np.array([1.0])
+    opt.step(w, np.array([2.0]))
+    assert w[0] == pytest.approx(0.9)

@@ -145,6 +145,18 @@ class Optimizer:
             return defaults[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``opt.lr = 0.01`` (any hyperparameter) takes effect from the next step, checked as the
+        constructor checks it; a bad value raises ``ValueError`` and changes nothing."""
+        defaults = self.__dict__.get("defaults")
+        if defaults is None or name not in defaults:
+            super().__setattr__(name, value)
+            return
+        new = checked(self.validate, {**defaults, name: value}, "")
+        overrides = checked_overrides(self.validate, new, self.overrides, type(self).__name__)
+        self.__dict__.update(defaults=new, overrides=overrides, _same_array=None)
+        self._build_groups()
+
     def _build_groups(self) -> None:
         """One ``Hyperparameters`` for the defaults and one per override; note the schedules."""
         self._default = Hyperparameters(**self.defaults)
