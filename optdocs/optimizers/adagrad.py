@@ -11,12 +11,12 @@ from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 class Adagrad(Optimizer):
     r"""AdaGrad (Duchi et al., 2011), as ``torch.optim.Adagrad``.
 
-    With learning rate $\gamma$, learning-rate decay $\eta$, weight decay $\lambda$ and $\epsilon$:
+    With learning rate $\gamma$, learning-rate decay $\delta$, weight decay $\lambda$ and $\epsilon$:
 
     $$
     \begin{aligned}
     g_t &= \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
-    \tilde\gamma_t &= \gamma / (1 + (t - 1)\eta) \\
+    \tilde\gamma_t &= \gamma / (1 + (t - 1)\delta) \\
     s_t &= s_{t-1} + g_t^2 \\
     \theta_t &= \theta_{t-1} - \tilde\gamma_t \, g_t / (\sqrt{s_t} + \epsilon)
     \end{aligned}

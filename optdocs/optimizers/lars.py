@@ -12,14 +12,15 @@ class LARS(Optimizer):
     r"""Layer-wise Adaptive Rate Scaling (You, Gitman & Ginsburg, 2017, Algorithm 1).
 
     Each parameter array (one layer's weights) gets a local learning rate from the ratio of its
-    weight norm to its gradient norm, with trust coefficient $\eta$ and weight decay $\beta$:
+    weight norm to its gradient norm, with trust coefficient $\eta$, momentum $\mu$ and weight
+    decay $\lambda$:
 
     $$
     \begin{aligned}
-    \lambda_t &= \eta \, \frac{\lVert \theta_{t-1} \rVert}
-                 {\lVert g_t \rVert + \beta \lVert \theta_{t-1} \rVert + \epsilon} \\
-    v_t &= m v_{t-1} + \gamma \lambda_t (g_t + \beta \theta_{t-1}) \\
-    \theta_t &= \theta_{t-1} - v_t
+    \rho_t &= \eta \, \frac{\lVert \theta_{t-1} \rVert}
+                 {\lVert g_t \rVert + \lambda \lVert \theta_{t-1} \rVert + \epsilon} \\
+    b_t &= \mu b_{t-1} + \gamma \rho_t (g_t + \lambda \theta_{t-1}) \\
+    \theta_t &= \theta_{t-1} - b_t
     \end{aligned}
     $$
 
@@ -31,8 +32,8 @@ class LARS(Optimizer):
     Norms are taken over a whole array, so stacking independent runs along one array would mix
     them: ``elementwise`` is False.
 
-    State: ``step``, ``momentum_buffer`` ($v_t$), ``trust_ratio`` ($\lambda_t$, a number);
-    ``get`` also computes ``effective_lr`` ($\gamma\lambda_t$) and ``update``.
+    State: ``step``, ``momentum_buffer`` ($b_t$), ``trust_ratio`` ($\rho_t$, a number);
+    ``get`` also computes ``effective_lr`` ($\gamma\rho_t$) and ``update``.
     """
 
     elementwise = False
