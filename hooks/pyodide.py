@@ -70,19 +70,21 @@ def sri(data: bytes, algo: str = "sha384") -> str:
 
 
 def package_version(repo: Path = REPO) -> str:
-    pyproject = repo / "pyproject.toml"
-    if pyproject.is_file():
-        import tomllib
-
-        version = tomllib.loads(pyproject.read_text()).get("project", {}).get("version")
-        if version:
-            return str(version)
+    """``__version__`` of optdocs/__init__.py: the one source of the version (pyproject.toml's is
+    dynamic and read from there too)."""
     init = repo / "optdocs" / "__init__.py"
     if init.is_file():
         m = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", init.read_text(), re.M)
         if m:
             return m.group(1)
     return "0.0.0"
+
+
+def requires_python(repo: Path = REPO) -> str:
+    """pyproject.toml's ``requires-python``, which the released wheel declares too."""
+    import tomllib
+
+    return tomllib.loads((repo / "pyproject.toml").read_text())["project"]["requires-python"]
 
 
 def build_wheel(repo: Path = REPO) -> tuple[str, bytes]:
@@ -104,7 +106,7 @@ def build_wheel(repo: Path = REPO) -> tuple[str, bytes]:
         "Name: optdocs\n"
         f"Version: {version}\n"
         "Summary: Neural-network optimizers in pure NumPy\n"
-        "Requires-Python: >=3.10\n"
+        f"Requires-Python: {requires_python(repo)}\n"
         "Requires-Dist: numpy\n"
         "Provides-Extra: plots\n"
         "Requires-Dist: matplotlib; extra == \"plots\"\n"
