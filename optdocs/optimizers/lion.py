@@ -28,8 +28,8 @@ class Lion(Optimizer):
     than the stored momentum does. $\mathrm{sign}(0) = 0$. As the paper advises, $\gamma$ is
     usually 3-10 times smaller than AdamW's (the step's size is $\gamma$ in every coordinate) and
     $\lambda$ as many times larger. Defaults: ``lr=1e-4``, ``betas=(0.9, 0.99)``,
-    ``weight_decay=0.0`` (the paper's; optax's default decay is ``1e-3``). Not part of
-    ``torch.optim``.
+    ``weight_decay=0.0`` (the paper's; optax's default decay is ``1e-3``).
+    Not part of ``torch.optim``.
 
     State: ``step``, ``exp_avg`` ($m_t$): one parameter-sized buffer. ``get`` also computes
     ``update``.

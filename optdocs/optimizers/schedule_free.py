@@ -46,7 +46,8 @@ class AdamWScheduleFree(Optimizer):
     nothing needs switching back. Before the first step, $x = y = z$ = the initial params.
 
     Defaults are the reference's: ``lr=0.0025, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-    warmup_steps=0, r=0, weight_lr_power=2``. The decay is applied at $y$, inside the step of $z$.
+    warmup_steps=0, r=0, weight_lr_power=2``. The decay is applied at $y$, inside the step of
+    $z$. Not part of ``torch.optim``.
     State: ``step``, ``z``, ``x``, ``exp_avg_sq`` ($v_t$), and the numbers ``lr_max`` and
     ``weight_sum``; ``get`` also computes ``update``.
     """
