@@ -36,7 +36,7 @@ class RAdam(Optimizer):
 
     $$
     \begin{aligned}
-    m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    m_t &= (1 - \beta_1) g_t + \beta_1 m_{t-1}, \qquad v_t = (1 - \beta_2) g_t^2 + \beta_2 v_{t-1} \\
     \hat m_t &= m_t / (1 - \beta_1^t) \\
     \theta_t &= \theta_{t-1} - \begin{cases}
         \gamma \, r_t \, \hat m_t \sqrt{1 - \beta_2^t} / (\sqrt{v_t} + \epsilon) & \rho_t > 5 \\

@@ -26,7 +26,7 @@ class AdamWScheduleFree(Optimizer):
 
     $$
     \begin{aligned}
-    g_t &= \nabla f(y_t), \qquad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    g_t &= \nabla f(y_t), \qquad v_t = (1 - \beta_2) g_t^2 + \beta_2 v_{t-1} \\
     z_{t+1} &= z_t - \gamma_t \left( g_t / (\sqrt{v_t} + \epsilon) + \lambda y_t \right) \\
     c_{t+1} &= w_t / \textstyle\sum_{i \le t} w_i, \qquad
         w_t = t^r \, (\max_{i \le t} \gamma_i)^{p} \\
