@@ -117,8 +117,9 @@ class Adafactor(Optimizer):
         params, states = keyed(kind, sd["params"], "params"), keyed(kind, sd["state"], "state")
         factors, stripped = {}, {}
         for key, state in states.items():
-            if not isinstance(state, dict) or not any(n in state for n in FACTORS):
-                stripped[key] = state
+            if key not in params or not isinstance(state, dict) \
+                    or not any(n in state for n in FACTORS):
+                stripped[key] = state                        # the base checks and reports these
                 continue
             try:
                 shape = tuple(int(n) for n in params[key]["shape"])
