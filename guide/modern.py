@@ -92,6 +92,19 @@ def surface_sweep() -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+@cache
+def adafactor_origin() -> float:
+    """The largest distance from the origin at which Adafactor's Rosenbrock runs end, over the
+    rates from 0.1 up (its relative step shrinks with the point's own size)."""
+    land, out = L.get("rosenbrock"), []
+    for lr in (v for v in LRS if v >= 0.1):
+        opt, x = make("Adafactor", lr), land.start.astype(float)[None, :].copy()
+        for _ in range(SURFACE_STEPS):
+            opt.step(x, land.grad(x[0])[None, :])
+        out.append(float(np.linalg.norm(x)))
+    return max(out)
+
+
 def best(values: np.ndarray) -> tuple[float, float]:
     """(best rate, its value) of one sweep row."""
     i = int(np.nanargmin(values))
@@ -233,6 +246,9 @@ def claims() -> bool:
           "Adafactor's relative step stalls on Rosenbrock at every rate")
     rosen = L.get("rosenbrock")
     claim(np.linalg.norm(rosen.grad(rosen.start)) > 100, "Rosenbrock's first gradient is large")
+    claim(adafactor_origin() < 0.1 and float(rosen.loss(np.zeros(2))) == 1.0,
+          "Adafactor's runs at rates >= 0.1 end near the origin, where the loss is 1",
+          distance=adafactor_origin())
 
     n = network_sweep()
     adam_lr, adam_best = best(n["Adam"]["loss"])
@@ -339,6 +355,11 @@ def _():
 @num("modern_rosenbrock_adafactor_min", fmt="{:.2f}")
 def _():
     return float(np.min(surface_sweep()["rosenbrock"]["Adafactor"]))
+
+
+@num("modern_adafactor_origin", fmt="{:.2f}")
+def _():
+    return adafactor_origin()
 
 
 @num("modern_sf_net_y_loss", fmt="{:.3f}")
