@@ -17,7 +17,13 @@ parameter after every step with torch's, so CI checks "as torch.optim" without t
   every torch param group it used (``lr``), for diagnosing a failing case.
 * ``schedules``: the learning rate of each optimizer step under a torch scheduler, next to the
   optdocs schedule that stands for it.
-* ``facts``: torch's defaults, and what it does where the guide says it differs from optdocs.
+* ``facts``: torch's defaults, and what it does where the guide says it differs from optdocs,
+  including ``muon_bfloat16``: how far torch's Muon (bfloat16 Newton-Schulz) ends from the float64
+  algorithm that optdocs follows.
+
+torch's ``Muon`` orthogonalises in bfloat16, which no float64 comparison can match to 1e-12: its
+cases run ``Float64Muon`` below, torch's own class whose step is torch's algorithm written again
+with the Newton-Schulz iterations in float64 (torch's coefficients, step count and eps).
 
 Floats are written with ``repr``, so they load back bit for bit.
 """
@@ -41,11 +47,15 @@ from optdocs.nn import linear_data, mse_loss_and_grads  # noqa: E402
 torch.set_default_dtype(torch.float64)
 
 # The problem every case runs on: per-parameter initial values and curvatures.
-INIT = {"a": [1.0, -2.0, 0.5], "b": [-1.5, 0.75]}
-CURVATURE = {"a": [0.5, 2.0, 8.0], "b": [1.0, 4.0]}
+INIT = {"a": [1.0, -2.0, 0.5], "b": [-1.5, 0.75],
+        # matrices, for Adafactor's factored second moment and Muon: one tall, one wide
+        "W": [[1.0, -0.5], [0.25, 2.0], [-1.5, 0.75]], "M": [[0.5, -1.0, 1.5], [2.0, 0.3, -0.8]]}
+CURVATURE = {"a": [0.5, 2.0, 8.0], "b": [1.0, 4.0],
+             "W": [[0.5, 1.0], [2.0, 4.0], [8.0, 0.25]], "M": [[1.0, 3.0, 0.5], [6.0, 2.0, 1.0]]}
 NOISE = 0.3
 STEPS = 25
 LATE = 10  # in the late-added cases, "b" joins after this many steps
+SHORT = 12  # the later optimizers' cases: enough for RAdam's switch at step 6, a smaller file
 
 
 def sched(name: str, **args) -> dict:
@@ -130,6 +140,30 @@ CASES = [
     case("groups_adagrad", "Adagrad", {"lr": 0.1}, overrides={"b": {"lr_decay": 0.1, "lr": 0.3}}),
     case("groups_steplr", "SGD", {"lr": STEP, "momentum": 0.9},
          overrides={"b": {"lr": sched("step_decay", lr=0.02, step_size=8, gamma=0.5)}}),
+    # RAdam: with beta2 = 0.999 the first five steps are momentum only, then rectified
+    case("radam", "RAdam", {"lr": 0.05}, steps=SHORT),
+    case("radam_betas_l2", "RAdam", {"lr": 0.05, "betas": [0.8, 0.9], "eps": 1e-4,
+                                     "weight_decay": 0.1}, steps=SHORT),
+    case("radam_decoupled", "RAdam", {"lr": 0.05, "weight_decay": 0.1,
+                                      "decoupled_weight_decay": True}, steps=SHORT),
+    case("late_radam", "RAdam", {"lr": 0.05, "betas": [0.9, 0.9]}, late=True),
+    # Adafactor: a matrix (factored) and a vector (full variance)
+    case("adafactor", "Adafactor", {"lr": 0.05}, keys=("W", "b"), steps=SHORT),
+    case("adafactor_options", "Adafactor", {"lr": 0.5, "beta2_decay": -0.5, "eps": [1e-4, 1e-2],
+                                            "d": 1.5, "weight_decay": 0.1},
+         keys=("W", "M", "a"), steps=SHORT),
+    case("adafactor_cosine", "Adafactor", {"lr": COSINE}, keys=("W", "a")),
+    case("groups_adafactor", "Adafactor", {"lr": 0.05},
+         overrides={"b": {"d": 2.0, "eps": [None, 0.1]}}, keys=("W", "b"), steps=SHORT),
+    # Muon (Float64Muon on the torch side): a tall and a wide matrix
+    case("muon", "Muon", {"lr": 0.02}, keys=("W", "M"), steps=SHORT),
+    case("muon_options", "Muon", {"lr": 0.05, "weight_decay": 0.0, "momentum": 0.8,
+                                  "nesterov": False, "ns_coefficients": [2.0, -1.5, 0.5],
+                                  "eps": 1e-5, "ns_steps": 7, "adjust_lr_fn": "original"},
+         keys=("W", "M"), steps=SHORT),
+    case("groups_muon", "Muon", {"lr": 0.02, "adjust_lr_fn": "match_rms_adamw"},
+         overrides={"M": {"nesterov": False, "momentum": 0.5, "lr": 0.01}}, keys=("W", "M"),
+         steps=SHORT),
 ]
 
 
@@ -137,11 +171,80 @@ CASES = [
 # torch side
 
 
+def newton_schulz_float64(grad, ns_coefficients, ns_steps, eps):
+    """torch's ``_zeropower_via_newtonschulz`` line for line, without the cast to bfloat16."""
+    a, b, c = ns_coefficients
+    ortho = grad.to(torch.float64)
+    if grad.size(0) > grad.size(1):
+        ortho = ortho.T
+    ortho = ortho / ortho.norm().clamp(min=eps)
+    for _ in range(ns_steps):
+        gram = ortho @ ortho.T
+        gram_update = torch.addmm(gram, gram, gram, beta=b, alpha=c)
+        ortho = torch.addmm(ortho, gram_update, ortho, beta=a)
+    if grad.size(0) > grad.size(1):
+        ortho = ortho.T
+    return ortho
+
+
+class Float64Muon(torch.optim.Muon):
+    """torch's Muon (constructor, defaults, groups, state) with torch's single-tensor step
+    written again here, its Newton-Schulz iterations in float64."""
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        from torch.optim._muon import _adjust_lr
+        for group in self.param_groups:
+            lr, mu = group["lr"], group["momentum"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = torch.zeros_like(p)
+                buf = state["momentum_buffer"]
+                buf.lerp_(p.grad, 1 - mu)
+                update = p.grad.lerp(buf, mu) if group["nesterov"] else buf
+                update = newton_schulz_float64(update, group["ns_coefficients"],
+                                               group["ns_steps"], group["eps"])
+                p.mul_(1 - lr * group["weight_decay"])
+                p.add_(update, alpha=-_adjust_lr(lr, group["adjust_lr_fn"], p.shape))
+
+
+def torch_class(name: str):
+    """The torch class a case runs: torch.optim's, or Float64Muon for Muon."""
+    return Float64Muon if name == "Muon" else getattr(torch.optim, name)
+
+
+def muon_bfloat16(steps: int = 20, lr: float = 0.02, seed: int = 3) -> dict:
+    """torch's Muon (bfloat16 iterations) against Float64Muon on an 8x4 matrix, same gradients
+    rule: the gap after ``steps`` steps, relative to the distance travelled and to the weights."""
+    rng = np.random.default_rng(seed)
+    w0 = rng.standard_normal((8, 4))
+    curvature = rng.uniform(0.5, 4.0, (8, 4))
+    noise = [0.3 * rng.standard_normal((8, 4)) for _ in range(steps)]
+    ends = {}
+    for cls in (torch.optim.Muon, Float64Muon):
+        p = torch.tensor(w0, requires_grad=True)
+        opt = cls([p], lr=lr)
+        for t in range(steps):
+            p.grad = torch.tensor(curvature * p.detach().numpy() + noise[t])
+            opt.step()
+        ends[cls.__name__] = p.detach().numpy().copy()
+    ref, bf16 = ends["Float64Muon"], ends["Muon"]
+    gap = float(np.linalg.norm(bf16 - ref))
+    return {"shape": [8, 4], "steps": steps, "lr": lr,
+            "relative_to_distance": gap / float(np.linalg.norm(ref - w0)),
+            "relative_to_weights": gap / float(np.linalg.norm(ref)),
+            "max_abs": float(np.max(np.abs(bf16 - ref)))}
+
+
 def torch_options(options: dict) -> dict:
     """optdocs options -> torch's: the same names; a schedule gives the group its start lr."""
     out = dict(options)
-    if "betas" in out:
-        out["betas"] = tuple(out["betas"])
+    for name in ("betas", "eps", "ns_coefficients"):
+        if isinstance(out.get(name), list):
+            out[name] = tuple(out[name])
     lr = out.get("lr")
     if isinstance(lr, dict):
         a = lr["args"]
@@ -182,7 +285,7 @@ def torch_scheduler(opt, specs: list[dict | None]):
 
 def run_case(c: dict) -> dict:
     rng = np.random.default_rng(c["seed"])
-    cls = getattr(torch.optim, c["optimizer"])
+    cls = torch_class(c["optimizer"])
     keys = c["keys"]
     params = {k: torch.tensor(INIT[k], requires_grad=True) for k in keys}
     overrides = c["overrides"] or {}
@@ -214,7 +317,8 @@ def run_case(c: dict) -> dict:
             scheduler.step()
         steps.append({"grads": grads, "params": {k: params[k].detach().numpy().tolist() for k in live},
                       "lr": lrs})
-    torch_call = f"torch.optim.{c['optimizer']}(param_groups, **{base})"
+    name = "Float64Muon" if cls is Float64Muon else f"torch.optim.{c['optimizer']}"
+    torch_call = f"{name}(param_groups, **{base})"
     return {**c, "init": {k: INIT[k] for k in keys}, "torch": torch_call,
             "scheduler": type(scheduler).__name__ if scheduler else None, "steps": steps}
 
@@ -286,13 +390,18 @@ def facts() -> dict:
     before, caught = scheduler_lrs(lambda o: L.StepLR(o, 3, 0.1), 7, 0.1, order="before")
     p = [torch.nn.Parameter(torch.zeros(1))]
     defaults = {}
-    for name in ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam"):
-        d = getattr(torch.optim, name)(p).defaults
+    for name in ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "RAdam", "Adafactor",
+                 "Muon"):
+        d = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2, 2))]
+                                       if name == "Muon" else p).defaults
         defaults[name] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()
-                          if isinstance(v, (bool, int, float, tuple))}
+                          if v is None or isinstance(v, (bool, int, float, tuple))}
     return {
         "defaults": defaults,
         "has_lars_lamb": [hasattr(torch.optim, "LARS"), hasattr(torch.optim, "LAMB")],
+        "has_lion_schedule_free": [hasattr(torch.optim, "Lion"),
+                                   hasattr(torch.optim, "AdamWScheduleFree")],
+        "muon_bfloat16": muon_bfloat16(),
         "cosine_T_max_10_lrs_to_step_20": cos,
         "one_cycle_total_10_step_11_error": past_end,
         "steplr_3_before_optimizer": {"lrs": before, "warnings": caught},

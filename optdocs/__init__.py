@@ -9,14 +9,20 @@ from optdocs.optimizers import (
     LAMB,
     LARS,
     SGD,
+    Adafactor,
     Adagrad,
     Adam,
     AdamW,
+    AdamWScheduleFree,
+    Lion,
+    Muon,
     NAdam,
     Optimizer,
+    RAdam,
     RMSprop,
 )
 
 __version__ = "0.1.0"
 
-__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "LARS", "LAMB", "Optimizer"]
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "LARS", "LAMB", "RAdam",
+           "Adafactor", "Muon", "Lion", "AdamWScheduleFree", "Optimizer"]

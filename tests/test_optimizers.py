@@ -9,7 +9,21 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import optdocs
-from optdocs import LAMB, LARS, SGD, Adagrad, Adam, AdamW, NAdam, RMSprop
+from optdocs import (
+    LAMB,
+    LARS,
+    SGD,
+    Adafactor,
+    Adagrad,
+    Adam,
+    AdamW,
+    AdamWScheduleFree,
+    Lion,
+    Muon,
+    NAdam,
+    RAdam,
+    RMSprop,
+)
 
 ELEMENTWISE = [
     lambda: SGD(lr=0.1),
@@ -19,8 +33,13 @@ ELEMENTWISE = [
     lambda: Adam(lr=0.01, amsgrad=True, weight_decay=0.1),
     lambda: AdamW(lr=0.01),
     lambda: NAdam(lr=0.01),
+    lambda: RAdam(lr=0.01, weight_decay=0.1),
+    lambda: Lion(lr=0.01, weight_decay=0.1),
+    lambda: AdamWScheduleFree(lr=0.01, weight_decay=0.01, warmup_steps=3),
 ]
-ALL = ELEMENTWISE + [lambda: LARS(lr=0.5), lambda: LAMB(lr=0.01, weight_decay=0.01)]
+# Muon takes only matrices: its own tests are in test_optimizers_modern.py
+ALL = ELEMENTWISE + [lambda: LARS(lr=0.5), lambda: LAMB(lr=0.01, weight_decay=0.01),
+                     lambda: Adafactor(lr=0.05)]
 
 
 def run(opt, x0, grads):
@@ -235,6 +254,7 @@ def test_elementwise_stacked_runs_equal_separate_runs(make, runs, dim, seed):
 
 def test_lars_and_lamb_are_not_elementwise():
     assert not LARS().elementwise and not LAMB().elementwise
+    assert not Adafactor().elementwise and not Muon().elementwise
 
 
 def test_schedule_is_called_with_zero_based_step():
@@ -276,11 +296,15 @@ def test_torch_defaults():
     assert RMSprop().alpha == 0.99 and Adagrad().eps == 1e-10 and Adam().eps == 1e-8
     assert AdamW().weight_decay == 1e-2 and Adam().weight_decay == 0.0
     assert Adam().betas == (0.9, 0.999) and NAdam().momentum_decay == 4e-3
+    assert (RAdam().lr, Adafactor().lr, Muon().lr) == (1e-3, 1e-2, 1e-3)
+    assert Adafactor().eps == (None, 1e-3) and Muon().momentum == 0.95 and Muon().nesterov
+    assert Lion().betas == (0.9, 0.99) and AdamWScheduleFree().lr == 0.0025
 
 
 def test_top_level_exports():
     assert set(optdocs.__all__) >= {"SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam",
-                                    "LARS", "LAMB"}
+                                    "LARS", "LAMB", "RAdam", "Adafactor", "Muon", "Lion",
+                                    "AdamWScheduleFree"}
 
 
 # ---- bad input -----------------------------------------------------------------------------

@@ -6,7 +6,21 @@ import pickle
 import numpy as np
 import pytest
 
-from optdocs import LAMB, LARS, SGD, Adagrad, Adam, AdamW, NAdam, RMSprop
+from optdocs import (
+    LAMB,
+    LARS,
+    SGD,
+    Adafactor,
+    Adagrad,
+    Adam,
+    AdamW,
+    AdamWScheduleFree,
+    Lion,
+    Muon,
+    NAdam,
+    RAdam,
+    RMSprop,
+)
 from optdocs.schedules import one_cycle, step_decay
 
 # Every optimizer with every option it has; the last ones add schedules and overrides.
@@ -27,13 +41,30 @@ CONFIGS = {
     "nadam-decoupled": lambda: NAdam(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
     "lars": lambda: LARS(lr=0.5, momentum=0.9, weight_decay=0.01),
     "lamb": lambda: LAMB(lr=0.01, weight_decay=0.01),
+    "radam": lambda: RAdam(lr=0.01, weight_decay=0.01),
+    "radam-decoupled": lambda: RAdam(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1,
+                                     decoupled_weight_decay=True),
+    "adafactor": lambda: Adafactor(lr=0.05, weight_decay=0.01),
+    "adafactor-options": lambda: Adafactor(lr=0.5, beta2_decay=-0.5, eps=(1e-6, 1e-2), d=1.5),
+    "muon": lambda: Muon(lr=0.02),
+    "muon-options": lambda: Muon(lr=0.02, weight_decay=0.0, nesterov=False,
+                                 adjust_lr_fn="match_rms_adamw"),
+    "lion": lambda: Lion(lr=0.01, weight_decay=0.1),
+    "schedule-free": lambda: AdamWScheduleFree(lr=0.01, weight_decay=0.01, warmup_steps=10),
     "sgd-step-decay": lambda: SGD(lr=step_decay(0.1, 30, 0.5), momentum=0.9),
     "adam-one-cycle": lambda: Adam(lr=one_cycle(0.05, 100)),
     "adamw-overrides": lambda: AdamW(lr=0.01, weight_decay=0.1,
                                      overrides={"b": {"weight_decay": 0.0, "lr": step_decay(0.02, 10)}}),
     "rmsprop-overrides": lambda: RMSprop(lr=0.01, overrides={"b": {"centered": True,
                                                                     "momentum": 0.9}}),
+    "adafactor-overrides": lambda: Adafactor(lr=0.05, overrides={"b": {"d": 2.0,
+                                                                    "lr": step_decay(0.1, 10)}}),
+    "muon-overrides": lambda: Muon(lr=0.02, overrides={"b": {"momentum": 0.5, "lr": 0.01}}),
+    "schedule-free-overrides": lambda: AdamWScheduleFree(lr=0.01, overrides={
+        "b": {"betas": (0.5, 0.99), "r": 1.0, "weight_lr_power": 0.0}}),
 }
+#: Optimizers that take only matrices: the vector parameter becomes a column for them.
+MATRIX_ONLY = ("muon",)
 
 
 def grad(p, t):
@@ -41,9 +72,11 @@ def grad(p, t):
     return np.sin(3.0 * p + 0.1 * t) + 0.5 * p
 
 
-def fresh_params(structure):
+def fresh_params(structure, name=""):
     rng = np.random.default_rng(11)
     w, b = rng.normal(size=(4, 3)), rng.normal(size=3)
+    if name.startswith(MATRIX_ONLY):
+        b = b.reshape(3, 1)
     if structure == "dict":
         return {"w": w, "b": b}
     if structure == "list":
@@ -82,11 +115,11 @@ RESUME_CASES = [(name, structure) for name in CONFIGS for structure in ("dict", 
 @pytest.mark.parametrize("name, structure", RESUME_CASES)
 def test_resume_equals_an_uninterrupted_run_bit_for_bit(name, structure):
     make = CONFIGS[name] if structure == "dict" else (lambda: list_config(name))
-    whole, whole_opt = fresh_params(structure), make()
+    whole, whole_opt = fresh_params(structure, name), make()
     for t in range(100):
         step(whole_opt, whole, t)
 
-    first, first_opt = fresh_params(structure), make()
+    first, first_opt = fresh_params(structure, name), make()
     for t in range(50):
         step(first_opt, first, t)
     saved = pickle.loads(pickle.dumps(first_opt.state_dict()))
@@ -133,13 +166,14 @@ def plain_types(value, path="sd"):
 
 @pytest.mark.parametrize("name", CONFIGS)
 def test_state_dict_is_plain_data_savable_with_savez(name):
-    opt, params = CONFIGS[name](), fresh_params("dict")
+    opt, params = CONFIGS[name](), fresh_params("dict", name)
     for t in range(3):
         step(opt, params, t)
     sd = opt.state_dict()
     assert plain_types(sd) == []
     assert sd["class"] == type(opt).__name__ and sd["step"] == 3 and sd["kind"] == "dict"
-    assert sd["state"]["w"]["step"] == 3 and sd["params"]["b"] == {"shape": [3], "dtype": "float64"}
+    assert sd["state"]["w"]["step"] == 3
+    assert sd["params"]["b"] == {"shape": list(params["b"].shape), "dtype": "float64"}
     flat = {f"{k}/{n}": v for k, s in sd["state"].items() for n, v in s.items()}
     buffer = io.BytesIO()
     np.savez(buffer, **flat)
@@ -290,3 +324,17 @@ def test_empty_optimizer_round_trips():
     fresh = LARS()
     fresh.load_state_dict(sd)
     assert fresh.lr == 0.2 and fresh.t == 0
+
+
+def test_adafactor_factors_of_the_wrong_shape_are_refused_naming_them():
+    w = np.arange(6.0).reshape(3, 2)
+    opt = Adafactor(lr=0.01)
+    opt.step({"w": w}, {"w": np.ones_like(w)})
+    sd = opt.state_dict()
+    assert sd["state"]["w"]["row_var"].shape != w.shape   # a factor, smaller than its parameter
+    Adafactor(lr=0.01).load_state_dict(sd)                 # the right shapes load
+    sd["state"]["w"]["row_var"] = np.zeros((2, 1))
+    fresh = Adafactor(lr=0.01)
+    with pytest.raises(ValueError, match=r"'row_var' of params\['w'\] has shape \(2, 1\)"):
+        fresh.load_state_dict(sd)
+    assert fresh.state == {}                                # nothing loaded

@@ -3,7 +3,21 @@
 import numpy as np
 import pytest
 
-from optdocs import LAMB, LARS, SGD, Adagrad, Adam, AdamW, NAdam, RMSprop
+from optdocs import (
+    LAMB,
+    LARS,
+    SGD,
+    Adafactor,
+    Adagrad,
+    Adam,
+    AdamW,
+    AdamWScheduleFree,
+    Lion,
+    Muon,
+    NAdam,
+    RAdam,
+    RMSprop,
+)
 from optdocs.schedules import cosine_annealing
 
 # (class, the optimizer's own hyperparameters, one parameter's overrides)
@@ -20,7 +34,18 @@ CASES = {
                                     "momentum_decay": 0.01}),
     "lars": (LARS, {"lr": 0.5}, {"trust_coefficient": 0.01, "eps": 1e-6}),
     "lamb": (LAMB, {"lr": 0.01, "weight_decay": 0.01}, {"weight_decay": 0.0, "eps": 1e-8}),
+    "radam": (RAdam, {"lr": 0.01}, {"betas": (0.8, 0.9), "decoupled_weight_decay": True,
+                                    "weight_decay": 0.1}),
+    "adafactor": (Adafactor, {"lr": 0.05}, {"beta2_decay": -0.5, "eps": (1e-6, 1e-2), "d": 2.0,
+                                            "weight_decay": 0.1}),
+    "muon": (Muon, {"lr": 0.02}, {"nesterov": False, "momentum": 0.5, "ns_steps": 3,
+                                  "adjust_lr_fn": "match_rms_adamw"}),
+    "lion": (Lion, {"lr": 0.01}, {"betas": (0.5, 0.9), "weight_decay": 0.1}),
+    "schedule-free": (AdamWScheduleFree, {"lr": 0.01}, {"warmup_steps": 5, "r": 1.0,
+                                                        "weight_decay": 0.1}),
 }
+#: Optimizers that take only matrices: their vector parameter becomes a column.
+MATRIX_ONLY = (Muon,)
 
 
 def grad(p):
@@ -33,6 +58,8 @@ def test_overrides_equal_two_optimizers_on_separate_params(name, as_list):
     cls, own, over = CASES[name]
     rng = np.random.default_rng(5)
     w0, b0 = rng.normal(size=(4, 3)), rng.normal(size=3)
+    if cls in MATRIX_ONLY:
+        b0 = b0.reshape(3, 1)
     key = 1 if as_list else "b"
     grouped = cls(**own, overrides={key: over})
     params = [w0.copy(), b0.copy()] if as_list else {"w": w0.copy(), "b": b0.copy()}
@@ -61,10 +88,11 @@ def test_adamw_without_decay_on_biases():
     np.testing.assert_allclose(params["w1"], (1 - 1e-4) ** 10)
 
 
-@pytest.mark.parametrize("cls", [SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, LARS, LAMB])
+@pytest.mark.parametrize("cls", [SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, LARS, LAMB, RAdam,
+                                 Adafactor, Muon, Lion, AdamWScheduleFree])
 def test_every_hyperparameter_can_be_overridden(cls):
     """Overriding each hyperparameter with its own value changes nothing, bit for bit."""
-    x0 = np.linspace(-1.0, 1.0, 6)
+    x0 = np.linspace(-1.0, 1.0, 6).reshape((3, 2) if cls in MATRIX_ONLY else 6)
     plain = cls(lr=0.05)
     for name, value in plain.defaults.items():
         params, ref = [x0.copy(), x0.copy()], [x0.copy(), x0.copy()]

@@ -6,7 +6,21 @@ import pickle
 import numpy as np
 import pytest
 
-from optdocs import LAMB, LARS, SGD, Adagrad, Adam, AdamW, NAdam, RMSprop
+from optdocs import (
+    LAMB,
+    LARS,
+    SGD,
+    Adafactor,
+    Adagrad,
+    Adam,
+    AdamW,
+    AdamWScheduleFree,
+    Lion,
+    Muon,
+    NAdam,
+    RAdam,
+    RMSprop,
+)
 
 MAKERS = {
     "sgd": lambda: SGD(lr=0.1),
@@ -20,7 +34,19 @@ MAKERS = {
     "nadam": lambda: NAdam(lr=0.01, decoupled_weight_decay=True, weight_decay=0.1),
     "lars": lambda: LARS(lr=0.5, weight_decay=0.01),
     "lamb": lambda: LAMB(lr=0.01, weight_decay=0.01),
+    "radam": lambda: RAdam(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+    "adafactor": lambda: Adafactor(lr=0.05, weight_decay=0.01),
+    "muon": lambda: Muon(lr=0.02),
+    "lion": lambda: Lion(lr=0.01, weight_decay=0.1),
+    "schedule-free": lambda: AdamWScheduleFree(lr=0.01, weight_decay=0.01, warmup_steps=2),
 }
+#: Optimizers that take only matrices: their vectors become columns in these tests.
+MATRIX_ONLY = {"muon"}
+
+
+def shaped(name, a):
+    """``a``, as a column when the optimizer ``name`` takes only matrices (Muon)."""
+    return a.reshape(-1, 1) if name in MATRIX_ONLY and a.ndim == 1 else a
 
 
 def grad(p):
@@ -53,7 +79,7 @@ def test_late_added_adam_parameter_first_step_is_lr():
 @pytest.mark.parametrize("name", MAKERS)
 def test_late_added_parameter_moves_as_with_a_fresh_optimizer(name):
     rng = np.random.default_rng(0)
-    a0, b0 = rng.normal(size=(3, 2)), rng.normal(size=4)
+    a0, b0 = rng.normal(size=(3, 2)), shaped(name, rng.normal(size=4))
     opt = MAKERS[name]()
     params = train(opt, {"a": a0.copy()}, 7)
     params["b"] = b0.copy()
@@ -228,7 +254,7 @@ def test_get_follows_the_structure_of_the_last_step():
 @pytest.mark.parametrize("name", MAKERS)
 def test_update_and_effective_lr_describe_the_last_step(name):
     rng = np.random.default_rng(4)
-    params = {"w": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
+    params = {"w": rng.normal(size=(3, 2)), "b": shaped(name, rng.normal(size=2))}
     opt = MAKERS[name]()
     train(opt, params, 3)
     before = {k: v.copy() for k, v in params.items()}
@@ -255,13 +281,14 @@ def test_effective_lr_of_adam_is_its_per_element_rate():
 PARAM_SIZED_STATE = {
     "sgd": 0, "sgd-momentum": 1, "sgd-nesterov": 1, "adagrad": 1, "rmsprop": 3, "adam": 2,
     "adam-amsgrad": 3, "adamw": 2, "nadam": 2, "lars": 1, "lamb": 2,
+    "radam": 2, "adafactor": 1, "muon": 1, "lion": 1, "schedule-free": 3,   # z, x and v
 }
 
 
 @pytest.mark.parametrize("name", MAKERS)
 def test_state_holds_only_the_rules_buffers(name):
     """Adam keeps two parameter-sized buffers, as torch; nothing is kept just for bookkeeping."""
-    x = np.linspace(-1, 1, 50)
+    x = shaped(name, np.linspace(-1, 1, 50))
     opt = MAKERS[name]()
     train(opt, [x], 3)
     state = opt.state[0]

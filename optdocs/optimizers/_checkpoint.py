@@ -92,13 +92,14 @@ def with_schedules(saved: Mapping[str, Any], own: Mapping[str, Any], where: str)
     return out
 
 
-def check_param_state(key_label: str, state: Any, shape: tuple, required: set) -> None:
-    """``ValueError`` unless ``state`` has a step count, the ``required`` buffers, and arrays of
-    the parameter's ``shape`` (or 0-d)."""
+def check_param_state(key_label: str, state: Any, fresh: Mapping[str, Any]) -> None:
+    """``ValueError`` unless ``state`` has a step count, every buffer of ``fresh`` (the state a
+    fresh parameter of that shape starts with), and each array buffer shaped as in ``fresh`` (or
+    0-d). Buffers smaller than their parameter, such as Adafactor's factors, check the same way."""
     if not isinstance(state, Mapping):
         raise ValueError(f"state dict's state of {key_label} must be a dict, got "
                          f"{type(state).__name__}")
-    missing = sorted(required - set(state))
+    missing = sorted((set(fresh) | {"step"}) - set(state))
     if missing:
         raise ValueError(f"state dict's state of {key_label} lacks {missing}")
     step = state["step"]
@@ -106,6 +107,7 @@ def check_param_state(key_label: str, state: Any, shape: tuple, required: set) -
         raise ValueError(f"state dict's state of {key_label} has step {step!r}; it must be an "
                          f"integer >= 0")
     for name, value in state.items():
-        if isinstance(value, np.ndarray) and value.ndim and value.shape != shape:
+        want = getattr(fresh.get(name), "shape", None)
+        if isinstance(value, np.ndarray) and value.ndim and want is not None and value.shape != want:
             raise ValueError(f"state dict's {name!r} of {key_label} has shape {value.shape}, "
-                             f"the parameter has shape {shape}")
+                             f"a fresh one has shape {want}")
