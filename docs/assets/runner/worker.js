@@ -68,8 +68,10 @@
  * started interpreter instead of starting CPython, and gets .pyc files for the modules cells
  * imported; both are kept in the origin's Cache Storage and made by the second worker.
  *
- * Stopping a run: the page terminates this worker (there is no interrupt without cross-origin
- * isolation) and starts a new one for the next run.
+ * Stopping a run: one that has not started (queued, or waiting for the boot) is cancelled and the
+ * boot goes on; a started one can only be stopped by terminating this worker (there is no
+ * interrupt without cross-origin isolation), and the page starts a new one for the next run.
+ * The page does the same for the runs of cells a page change removed.
  *
  * INTEGRITY. The runtime may come from a CDN. Nothing is executed or installed unless its hash
  * is the one computed at site-build time from the npm package pyodide@0.27.7 (hooks/pyodide.py):
