@@ -124,6 +124,42 @@ def test_results_of_a_call_become_plain_data(runner):
     assert plain["pair"][0] == 0.5 and plain["pair"][1]["data"].dtype == np.float64  # int64 -> float
 
 
+def streams(runner):
+    out = {}
+    for stream, text in runner.sent:
+        out[stream] = out.get(stream, "") + text
+    return out
+
+
+def test_what_a_call_prints_is_sent_as_its_output(runner, monkeypatch):
+    """worker.js sends it to the page with the call's id: nothing printed during a call is lost,
+    an unfinished line included, and the printing stops at the call's end."""
+    mod = types.ModuleType("_call_target")
+
+    def chatty(n, sep=" "):
+        print("step", n, sep=sep)
+        print("no newline", end="")
+        sys.stderr.write("careful\n")
+        return n * 2
+
+    def failing():
+        print("before the error")
+        raise ValueError("n must be positive")
+
+    mod.chatty, mod.failing = chatty, failing
+    monkeypatch.setitem(sys.modules, "_call_target", mod)
+    runner.sent.clear()
+    assert runner.call_js("_call_target.chatty", [21], {"sep": ":"}) == 42
+    assert streams(runner) == {"stdout": "step:21\nno newline", "stderr": "careful\n"}
+    runner.sent.clear()
+    with pytest.raises(ValueError, match="n must be positive"):
+        runner.call_js("_call_target.failing", [], {})
+    assert streams(runner) == {"stdout": "before the error\n"}
+    runner.sent.clear()
+    print("after the call")
+    assert runner.sent == []
+
+
 def pyc_zip(runner, files, old=None):
     return bytes(runner.compile_pycs(files, old))
 

@@ -1,6 +1,6 @@
 /* optdocs runnable cells: page side.
  *
- * Consumes the cell HTML emitted by hooks/cells.py (see CONTRACTS.md):
+ * Consumes the cell HTML emitted by hooks/cells.py:
  *   div.optdocs-cell[data-optdocs-cell][data-state][data-optdocs-source]
  *     div.highlight (pygments)   div[data-role=output] (build-time output)
  * (the raw code may also come in a <template> or <script>: see cellSource below)
@@ -12,7 +12,17 @@
  * Edit. window.OPTDOCS_RUNNER (assets/runner/config.js, written by hooks/pyodide.py) says where
  * everything is. The page <-> worker protocol is documented at the top of worker.js.
  *
- * For scripts and tests: window.optdocsRunner = {runtime, cells(), call(fn, args, kwargs)}.
+ * For scripts, widgets and tests: window.optdocsRunner = {runtime, cells(), call(fn, args, kwargs,
+ * options), loadEditor}. call() resolves with the function's result (converted as the "result"
+ * message of worker.js says) and rejects with an Error whose `code` is the worker's error code
+ * (or "stopped"). options, all optional:
+ *   onOutput(stream, text)  what the function prints, as it comes ("stdout" or "stderr")
+ *   owner                   an element: if it has left the document when the page changes, the
+ *                           call is dropped (rejected with code "stopped") as a cell's run is
+ *
+ * Instant navigation (document$): the cells of the page left are dropped. Their queued runs are
+ * cancelled (the runtime keeps booting); if one of them had started, the worker is restarted,
+ * since a running cell cannot be interrupted otherwise; their figures' blob URLs are revoked.
  */
 (function () {
   "use strict";
@@ -57,7 +67,7 @@
       try {
         worker = new Worker(abs(CFG.worker));
       } catch (err) {
-        this.fail(String(err));
+        this.fail("worker", String(err));
         return;
       }
       this.worker = worker;
@@ -65,7 +75,7 @@
       worker.onerror = (e) => {
         if (this.worker !== worker) return;
         e.preventDefault();
-        this.fail(e.message || "the worker failed");
+        this.fail("worker", e.message || "the worker failed");
       };
       worker.postMessage({ type: "init", config: this.workerConfig() });
       for (const job of this.jobs.values()) this.send(job);
@@ -84,13 +94,31 @@
       return job;
     },
 
-    /** Drop a run that has not started yet (the worker skips it). */
-    cancel(job) {
+    /** Drop a job that has not started yet: the worker skips it (and keeps booting if it is).
+     * `reason` goes to the job's owner. */
+    cancel(job, reason) {
       if (!this.jobs.has(job.id)) return;
       this.jobs.delete(job.id);
-      this.cancelled.add(job.id);
-      if (this.worker) this.worker.postMessage({ type: "cancel", id: job.id });
-      job.on("stopped", { reason: "Cancelled before it started." });
+      if (this.worker) {
+        this.cancelled.add(job.id);
+        this.worker.postMessage({ type: "cancel", id: job.id });
+      }
+      job.on("stopped", { reason: reason || "Cancelled before it started." });
+    },
+
+    /** After an instant navigation: drop the jobs whose cell (or call owner) left the document.
+     * Queued ones are cancelled; a started one can only be stopped by restarting the worker. */
+    dropGone() {
+      const gone = [...this.jobs.values()].filter((job) => {
+        const el = job.cell ? job.cell.el : job.owner;
+        return el && !el.isConnected;
+      });
+      let running = null;
+      for (const job of gone) {
+        if (job.started) running = job;
+        else this.cancel(job, "Stopped because the page changed.");
+      }
+      if (running) this.restart("Stopped because the page changed.", running);
     },
 
     /** Kill the worker (a running cell cannot be interrupted otherwise); the next job starts a new one. */
@@ -99,6 +127,7 @@
       this.worker = null;
       this.ready = false;
       this.restarts++;
+      this.cancelled.clear(); // ids the old worker was told to skip
       const jobs = [...this.jobs.values()];
       this.jobs.clear();
       for (const job of jobs) {
@@ -107,13 +136,16 @@
       }
     },
 
-    fail(message) {
+    /** The runtime could not be loaded: `code` is an ERROR CODE of worker.js ("integrity",
+     * "network", "boot") or "worker" (the worker script did not start). */
+    fail(code, message) {
       if (this.worker) this.worker.terminate();
       this.worker = null;
       this.ready = false;
+      this.cancelled.clear();
       const jobs = [...this.jobs.values()];
       this.jobs.clear();
-      for (const job of jobs) job.on("fatal", { message });
+      for (const job of jobs) job.on("fatal", { code, message });
     },
 
     onMessage(msg) {
@@ -137,7 +169,10 @@
           this.broadcast();
           return;
         case "fatal":
-          this.fail(msg.message);
+          this.fail(msg.code || "boot", msg.message);
+          return;
+        case "cancelled":
+          this.cancelled.delete(msg.id);
           return;
         case "cache-wanted":
           this.wantCache(msg);
@@ -214,15 +249,25 @@
       for (const job of this.jobs.values()) job.on("progress", { text: this.progress });
     },
 
-    /** Call a Python function by dotted name; resolves with its (converted) result. */
-    call(fn, args, kwargs) {
+    /** Call a Python function by dotted name; resolves with its (converted) result. `options`:
+     * {onOutput(stream, text), owner} (see the top of this file). */
+    call(fn, args, kwargs, options) {
+      const opts = options || {};
       return new Promise((resolve, reject) => {
+        const fail = (code, text) => {
+          const err = new Error(text);
+          err.code = code;
+          reject(err);
+        };
         this.submit({
-          kind: "call", fn, args: args || [], kwargs: kwargs || {},
+          kind: "call", fn, args: args || [], kwargs: kwargs || {}, owner: opts.owner || null,
           on(type, msg) {
             if (type === "result") resolve(msg.value);
-            else if (type === "error") reject(new Error(msg.traceback));
-            else if (type === "stopped" || type === "fatal") reject(new Error(msg.reason || msg.message));
+            else if ((type === "stdout" || type === "stderr") && opts.onOutput) {
+              try { opts.onOutput(type, msg.text); } catch (err) { setTimeout(() => { throw err; }); }
+            } else if (type === "error") fail(msg.code || "exception", msg.traceback);
+            else if (type === "stopped") fail("stopped", msg.reason);
+            else if (type === "fatal") fail(msg.code, msg.message);
           },
         });
       });
@@ -253,6 +298,16 @@
 
   // ---------------------------------------------------------------------------------------------
   // Cells
+
+  // What a cell says when the runtime could not be loaded, by the ERROR CODE of worker.js.
+  const BUILD_OUTPUT = "the output shown is the one from when the site was built.";
+  const FATAL_NOTES = {
+    integrity: "The Python runtime could not be verified (a file does not have the expected hash), " +
+               "so it was not run; " + BUILD_OUTPUT,
+    network: "The Python runtime could not be loaded (are you offline?), so " + BUILD_OUTPUT,
+    boot: "The Python runtime could not be loaded (it failed while starting), so " + BUILD_OUTPUT,
+    worker: "The Python runtime could not be loaded (this browser could not start it), so " + BUILD_OUTPUT,
+  };
 
   const BUTTONS = [
     ["run", "Run", "Run this code (Shift+Enter)"],
@@ -285,6 +340,7 @@
       this.job = null;
       this.urls = [];
       this.changed = false;
+      this.listening = new AbortController(); // removes the cell's listeners when it is disposed
       this.buildToolbar();
       el.addEventListener("keydown", (e) => {
         if (e.key === "Enter" && e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && !this.editor &&
@@ -292,7 +348,7 @@
           e.preventDefault();
           this.run();
         }
-      });
+      }, { signal: this.listening.signal });
       this.setState("idle");
     }
 
@@ -309,9 +365,10 @@
         b.setAttribute("data-action", action);
         b.title = title;
         b.textContent = label;
-        b.addEventListener("click", () => this[action]());
+        const signal = this.listening.signal;
+        b.addEventListener("click", () => this[action](), { signal });
         // Pressing Run is the intent to run: start the runtime on pointerdown, before the click.
-        if (action === "run") b.addEventListener("pointerdown", () => runtime.start(), { passive: true });
+        if (action === "run") b.addEventListener("pointerdown", () => runtime.start(), { passive: true, signal });
         bar.appendChild(b);
         this.buttons[action] = b;
       }
@@ -450,12 +507,9 @@
           this.job = null;
           this.clearOutput();
           for (const n of this.savedOutput) this.output.appendChild(n.cloneNode(true));
-          this.note(/expected .*hash/.test(msg.message)
-            ? "The Python runtime could not be verified (a file does not have the expected hash), " +
-              "so it was not run; the output shown is the one from when the site was built."
-            : "The Python runtime could not be loaded (are you offline?), so the output shown " +
-              "is the one from when the site was built.", "warning");
+          this.note(FATAL_NOTES[msg.code] || FATAL_NOTES.boot, "warning");
           this.output.lastChild.title = msg.message;
+          this.output.lastChild.setAttribute("data-code", msg.code);
           this.setState("error");
           this.setStatus("");
           return;
@@ -464,8 +518,23 @@
 
     stop() {
       if (this.state !== "loading" && this.state !== "running") return;
-      if (this.job && !this.job.started && runtime.ready) { runtime.cancel(this.job); return; }
+      // Not started (queued, or the runtime is still loading): the worker skips it and keeps booting.
+      if (this.job && !this.job.started) { runtime.cancel(this.job); return; }
       runtime.restart("Stopped. The Python runtime was restarted; the next Run starts it again.", this.job);
+    }
+
+    /** The cell left the document (instant navigation): free its figures' blob URLs, and let
+     * go of everything else it holds (its editor, its output, its listeners): a detached page
+     * may stay referenced by the theme for a while, and should keep as little as possible. Its
+     * job, if any, is dropped by runtime.dropGone(). */
+    dispose() {
+      this.job = null;
+      this.listening.abort();
+      this.clearOutput();
+      this.savedOutput = [];
+      if (this.editor) this.editor.getWrapperElement().parentNode.remove();
+      this.editor = null;
+      delete this.el.optdocsCell;
     }
 
     edit() {
@@ -539,14 +608,11 @@
   let cells = [];
 
   function init() {
-    // After an instant navigation, a cell of the previous page that is still running would block
-    // the shared interpreter: restart it.
-    for (const job of runtime.jobs.values()) {
-      if (job.cell && !job.cell.el.isConnected) {
-        runtime.restart("Stopped because the page changed.");
-        break;
-      }
-    }
+    // After an instant navigation the cells of the page left are gone: their queued runs are
+    // dropped, a running one restarts the worker (it would block the shared interpreter), and
+    // their figures are freed.
+    for (const c of cells) if (!c.el.isConnected) c.dispose(); // first: nothing more is written to them
+    runtime.dropGone();
     cells = cells.filter((c) => c.el.isConnected);
     for (const el of document.querySelectorAll(".optdocs-cell")) {
       if (el.optdocsCell) continue;
@@ -558,7 +624,7 @@
   window.optdocsRunner = {
     runtime,
     cells: () => cells.slice(),
-    call: (fn, args, kwargs) => runtime.call(fn, args, kwargs),
+    call: (fn, args, kwargs, options) => runtime.call(fn, args, kwargs, options),
     loadEditor,
   };
 

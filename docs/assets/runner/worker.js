@@ -9,10 +9,13 @@
  *                                       URLs made absolute (see hooks/pyodide.py). Boots at once.
  *     {type: "run", id, code}           run `code` as a cell: fresh namespace, __name__ == "__main__",
  *                                       one interpreter shared by all cells. Runs are queued.
- *     {type: "cancel", id}              drop a queued run/call that has not started
+ *     {type: "cancel", id}              drop a queued run/call that has not started (answered by
+ *                                       "cancelled" when it is skipped; if it had already started,
+ *                                       the page sees its "started" and may terminate the worker)
  *     {type: "call", id, fn, args, kwargs}
  *                                       call a Python function by dotted name, e.g.
  *                                       fn: "optdocs.simulate.simulate"; args/kwargs are JSON-like.
+ *                                       Queued with the runs, one at a time, like a run.
  *     {type: "build-cache", config, snapshot, files, packages}
  *                                       (to a second worker only) build the boot cache: store a
  *                                       snapshot if `snapshot`, and .pyc files for `files` (paths
@@ -26,16 +29,22 @@
  *     {type: "ready", timings, snapshot}
  *                                       runtime booted (timings in ms since the worker started;
  *                                       snapshot: whether the boot cache's snapshot was restored)
- *     {type: "fatal", message}          runtime could not be loaded; the worker is useless
+ *     {type: "fatal", code, message}    runtime could not be loaded; the worker is useless.
+ *                                       code: see ERROR CODES; message: for people, not matched
  *     {type: "started", id}             the run/call request left the queue
- *     {type: "stdout"|"stderr", id, text}   streamed output of a run (batched every ~40 ms)
+ *     {type: "cancelled", id}           a cancelled request was skipped: it never started
+ *     {type: "stdout"|"stderr", id, text}   streamed output of a run or of a call (batched every
+ *                                       ~40 ms; for a call, everything it printed comes before its
+ *                                       "result" or "error")
  *     {type: "figure", id, png, alt, width}   a matplotlib figure (png: Uint8Array, transferred;
  *                                       width: CSS pixels to show it at, as the build's SVG)
  *     {type: "truncated", id, dropped}  output exceeded config.outputLimit characters; `dropped`
  *                                       characters were not sent
  *     {type: "done", id, ms, prepareMs} run finished without exception (ms in the worker, of
  *                                       which prepareMs loading packages before the code ran)
- *     {type: "error", id, traceback}    run raised; traceback text without Pyodide's own frames
+ *     {type: "error", id, code, traceback}
+ *                                       run or call failed (code: see ERROR CODES); for
+ *                                       "exception", traceback text without Pyodide's own frames
  *     {type: "result", id, value}       answer to "call": dicts -> objects, lists/tuples -> arrays,
  *                                       numpy arrays -> {shape, dtype, data} where data is a
  *                                       TypedArray (Float64Array for float64 ...), transferred
@@ -46,12 +55,23 @@
  *     {type: "cache-built", snapshot, pycs, timings} / {type: "cache-failed", message}
  *                                       (from that second worker) the boot cache was written
  *
+ * ERROR CODES. The page decides what to tell the reader from `code`, never from the wording:
+ *   fatal:  "integrity"    a runtime file does not have the hash the build computed: not run
+ *           "network"      a runtime file could not be downloaded (offline, HTTP error)
+ *           "boot"         anything else that stopped the runtime from starting
+ *           (the page uses "worker" itself when the worker script cannot start at all)
+ *   error:  "exception"    the code (a run's cell, a call's function) raised: traceback
+ *           "unavailable"  the runtime could not be loaded (a "fatal" came before)
+ *           "internal"     the worker failed while handling the request; later requests still run
+ *
  * BOOT CACHE (bootcache.js, config.bootCache): a later visit restores a memory snapshot of the
  * started interpreter instead of starting CPython, and gets .pyc files for the modules cells
  * imported; both are kept in the origin's Cache Storage and made by the second worker.
  *
- * Stopping a run: the page terminates this worker (there is no interrupt without cross-origin
- * isolation) and starts a new one for the next run.
+ * Stopping a run: one that has not started (queued, or waiting for the boot) is cancelled and the
+ * boot goes on; a started one can only be stopped by terminating this worker (there is no
+ * interrupt without cross-origin isolation), and the page starts a new one for the next run.
+ * The page does the same for the runs of cells a page change removed.
  *
  * INTEGRITY. The runtime may come from a CDN. Nothing is executed or installed unless its hash
  * is the one computed at site-build time from the npm package pyodide@0.27.7 (hooks/pyodide.py):
@@ -89,7 +109,18 @@ function post(msg, transfer) { self.postMessage(msg, transfer || []); }
 // Hashes
 
 const subtle = self.crypto && self.crypto.subtle;
-let integrityError = null; // the first failed check: Pyodide may report it as something else
+// The first failure of a download or of a hash check, {code, message}: Pyodide may report the
+// error it causes as something else, so the boot's "fatal" reports this one.
+let firstFailure = null;
+
+/** An Error carrying an ERROR CODE (see the top), remembered as the boot's first failure. */
+function failure(code, message) {
+  // a refused file outranks a missing one: it is the reason not to run anything
+  if (!firstFailure || (code === "integrity" && firstFailure.code !== "integrity")) firstFailure = { code, message };
+  const err = new Error(message);
+  err.code = code;
+  return err;
+}
 
 function b64(buf) {
   const bytes = new Uint8Array(buf);
@@ -115,8 +146,7 @@ async function checkIntegrity(bytes, sri, what) {
     if (!algo) continue;
     const got = b64(await subtle.digest(algo, bytes));
     if (got === item.slice(dash + 1)) return;
-    integrityError = `${what} does not have the expected ${item.slice(0, dash)} hash; refusing to use it`;
-    throw new Error(integrityError);
+    throw failure("integrity", `${what} does not have the expected ${item.slice(0, dash)} hash; refusing to use it`);
   }
 }
 
@@ -190,15 +220,40 @@ function byteTotals() {
   return { bytes: progress.bytes, totalBytes: Math.max(progress.expected, progress.discovered, progress.bytes) };
 }
 
+/** fetch() with the browser's own SRI check (`sri`): a refused download is told apart from a
+ * failed one by asking again without the check (only ever on that failure). */
+async function fetchChecked(url, init, sri) {
+  try {
+    return await realFetch(url, Object.assign({}, init, { integrity: sri }));
+  } catch (err) {
+    let resp = null;
+    try { resp = await realFetch(url, Object.assign({}, init, { integrity: undefined, cache: "no-store" })); } catch (e) { /* offline */ }
+    if (resp && resp.ok) throw failure("integrity", `${baseName(url)} does not have the expected hash; refusing to use it`);
+    throw failure("network", `${baseName(url)} could not be downloaded (${err && err.message || err})`);
+  }
+}
+
+/** fetch() whose failure to connect is a "network" failure. */
+async function fetchOrFail(url, init) {
+  try {
+    return await realFetch(url, init);
+  } catch (err) {
+    throw failure("network", `${baseName(url)} could not be downloaded (${err && err.message || err})`);
+  }
+}
+
 /** Download `url` completely (with progress) and check it; resolves to {bytes, status, ...}. */
 async function download(url, init) {
   const sri = expectedIntegrity(url, init);
   const opts = Object.assign({}, init || {});
   delete opts.integrity;
-  if (sri && !subtle) opts.integrity = sri; // no crypto.subtle: let the browser's SRI check it
-  const resp = await realFetch(url, opts);
+  // no crypto.subtle: let the browser's SRI check it
+  const resp = sri && !subtle ? await fetchChecked(url, opts, sri) : await fetchOrFail(url, opts);
   const meta = { status: resp.status, statusText: resp.statusText, headers: resp.headers };
-  if (!resp.ok) return Object.assign(meta, { bytes: await resp.arrayBuffer() });
+  if (!resp.ok) {
+    failure("network", `${baseName(url)}: HTTP ${resp.status}`); // Pyodide reports it in its own words
+    return Object.assign(meta, { bytes: await resp.arrayBuffer() });
+  }
   const name = baseName(url);
   const bytes = await readWithProgress(resp, name);
   mark("got " + name);
@@ -217,7 +272,14 @@ async function streamed(url, init) {
   const name = baseName(url);
   startFile(name, CFG.sizes[name] || 0);
   post({ type: "progress", file: name, loaded: 0, total: CFG.sizes[name] || 0, ...byteTotals() });
-  const resp = await realFetch(url, sri ? Object.assign({}, init, { integrity: sri }) : init);
+  let resp;
+  try {
+    resp = sri ? await fetchChecked(url, init || {}, sri) : await fetchOrFail(url, init);
+  } catch (err) {
+    // Pyodide does not settle loadPyodide when its wasm cannot be fetched: fail the boot here
+    bootFailure(err);
+    throw err;
+  }
   if (resp.ok) {
     const size = CFG.sizes[name] || Number(resp.headers.get("content-length")) || 0;
     progress.bytes += size;
@@ -270,11 +332,14 @@ function emit(stream, text) {
   cur.pending += text.length;
   const now = performance.now();
   if (now - cur.lastFlush > 40 || cur.pending > 65536) flush();
+  // what is held back goes out in 40 ms if the code waits meanwhile (top-level await)
+  else if (!cur.timer) cur.timer = setTimeout(() => { cur.timer = null; if (current === cur) flush(); }, 40);
 }
 
 function flush() {
   const cur = current;
   if (!cur) return;
+  if (cur.timer) { clearTimeout(cur.timer); cur.timer = null; }
   for (const s of cur.segments) post({ type: s.stream, id: cur.id, text: s.text });
   cur.segments = [];
   cur.pending = 0;
@@ -298,7 +363,7 @@ self._optdocsFigure = emitFigure;
 
 async function loadScriptVerified(url, name) {
   const resp = await self.fetch(url);
-  if (!resp.ok) throw new Error(`${name}: HTTP ${resp.status}`);
+  if (!resp.ok) throw failure("network", `${name}: HTTP ${resp.status}`);
   const blob = new Blob([await resp.arrayBuffer()], { type: "text/javascript" });
   const blobURL = URL.createObjectURL(blob);
   try { importScripts(blobURL); } finally { URL.revokeObjectURL(blobURL); }
@@ -372,12 +437,12 @@ async function installRunner() {
   const site = pyodide.runPython("import site; site.getsitepackages()[0]");
   for (const m of CFG.modules) {
     const resp = await self.fetch(m.url, { integrity: m.integrity });
-    if (!resp.ok) throw new Error(`${m.name}: HTTP ${resp.status}`);
+    if (!resp.ok) throw failure("network", `${m.name}: HTTP ${resp.status}`);
     pyodide.FS.writeFile(site + "/" + m.name, new Uint8Array(await resp.arrayBuffer()));
   }
   if (CFG.wheel) {
     const resp = await self.fetch(CFG.wheel.url, { integrity: CFG.wheel.integrity });
-    if (!resp.ok) throw new Error(`optdocs wheel: HTTP ${resp.status}`);
+    if (!resp.ok) throw failure("network", `optdocs wheel: HTTP ${resp.status}`);
     pyodide.unpackArchive(await resp.arrayBuffer(), "wheel", { extractDir: site });
   }
   mark("wheel");
@@ -508,13 +573,15 @@ async function loadPackagesFor(code) {
   }
 }
 
+/** Output state of a request: what it prints goes to the page with its id. */
+function capture(id) {
+  return { id, limit: CFG.outputLimit || 200000, chars: 0, dropped: 0, segments: [], pending: 0, lastFlush: 0, timer: null };
+}
+
 async function handleRun(msg) {
   post({ type: "started", id: msg.id });
   const t0 = performance.now();
-  current = {
-    id: msg.id, limit: CFG.outputLimit || 200000, chars: 0, dropped: 0,
-    segments: [], pending: 0, lastFlush: 0,
-  };
+  current = capture(msg.id);
   try {
     await loadPackagesFor(msg.code);
     const t1 = performance.now();
@@ -523,11 +590,11 @@ async function handleRun(msg) {
     if (current.dropped) post({ type: "truncated", id: msg.id, dropped: current.dropped });
     const ms = Math.round(performance.now() - t0);
     const prepareMs = Math.round(t1 - t0); // package loading before the code ran
-    if (tb) post({ type: "error", id: msg.id, traceback: String(tb), ms, prepareMs });
+    if (tb) post({ type: "error", id: msg.id, code: "exception", traceback: String(tb), ms, prepareMs });
     else post({ type: "done", id: msg.id, ms, prepareMs });
   } catch (err) {
     flush();
-    post({ type: "error", id: msg.id, traceback: String(err && err.message || err) });
+    post({ type: "error", id: msg.id, code: "internal", traceback: String(err && err.message || err) });
   } finally {
     current = null;
   }
@@ -536,15 +603,23 @@ async function handleRun(msg) {
 
 async function handleCall(msg) {
   post({ type: "started", id: msg.id });
+  current = capture(msg.id); // what the function prints is the call's output
   try {
     const res = await runnerPy.call_js(msg.fn, pyodide.toPy(msg.args || []), pyodide.toPy(msg.kwargs || {}));
-    const value = res.toJs ? res.toJs({ dict_converter: Object.fromEntries }) : res;
-    if (res.destroy) res.destroy();
+    const value = res && res.toJs ? res.toJs({ dict_converter: Object.fromEntries }) : res;
+    if (res && res.destroy) res.destroy();
     const transfer = [];
     collectBuffers(value, transfer);
+    flush();
+    if (current.dropped) post({ type: "truncated", id: msg.id, dropped: current.dropped });
     post({ type: "result", id: msg.id, value }, transfer);
   } catch (err) {
-    post({ type: "error", id: msg.id, traceback: String(err && err.message || err) });
+    flush();
+    // a Python exception (PythonError) carries its traceback as the message
+    const code = err && err.name === "PythonError" ? "exception" : "internal";
+    post({ type: "error", id: msg.id, code, traceback: String(err && err.message || err) });
+  } finally {
+    current = null;
   }
 }
 
@@ -560,12 +635,35 @@ let booted = false;
 function bootFailure(reason) {
   if (booted || failed) return;
   failed = true;
-  post({ type: "fatal", message: integrityError || String(reason && reason.message || reason) });
+  const own = firstFailure || { code: reason && reason.code || "boot", message: String(reason && reason.message || reason) };
+  post({ type: "fatal", code: own.code, message: own.message });
 }
 let failed = false;
 const cancelled = new Set(); // ids of queued requests the page no longer wants
 self.addEventListener("unhandledrejection", (e) => { bootFailure(e.reason); });
 self.addEventListener("error", (e) => { bootFailure(e.message || e.error); });
+
+/** Queue a run or call behind the ones before it. Each link settles whatever happens: a handler
+ * that rejects is reported as an "internal" error of its own request, and the next request
+ * still runs. */
+function enqueue(handler, msg) {
+  chain = chain.then(async () => {
+    try {
+      await ready;
+    } catch (err) {
+      cancelled.delete(msg.id);
+      post({ type: "error", id: msg.id, code: "unavailable", traceback: "The Python runtime could not be loaded." });
+      return;
+    }
+    if (cancelled.delete(msg.id)) { post({ type: "cancelled", id: msg.id }); return; }
+    try {
+      await handler(msg);
+    } catch (err) {
+      current = null;
+      post({ type: "error", id: msg.id, code: "internal", traceback: String(err && err.message || err) });
+    }
+  });
+}
 
 self.onmessage = (event) => {
   const msg = event.data;
@@ -585,8 +683,5 @@ self.onmessage = (event) => {
   }
   if (msg.type === "cancel") { cancelled.add(msg.id); return; }
   const handler = msg.type === "run" ? handleRun : msg.type === "call" ? handleCall : null;
-  if (!handler) return;
-  chain = chain.then(() => ready).then(() => (cancelled.has(msg.id) ? null : handler(msg)), () => {
-    post({ type: "error", id: msg.id, traceback: "The Python runtime could not be loaded." });
-  });
+  if (handler) enqueue(handler, msg);
 };

@@ -377,6 +377,13 @@ def _resolve(dotted):
 
 
 def call_js(fn, args, kwargs):
+    """Call the function named `fn` (dotted) with `args` and `kwargs`; its result converted for
+    JavaScript. What it prints goes to the page as the call's output, partial lines included."""
     func = _resolve(fn)
-    result = func(*list(args), **dict(kwargs))
+    with contextlib.redirect_stdout(_Stream("stdout")), contextlib.redirect_stderr(_Stream("stderr")):
+        try:
+            result = func(*list(args), **dict(kwargs))
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
     return _convert(_to_plain(result))
