@@ -140,3 +140,66 @@ class Recorder:
 @pytest.fixture(scope="module")
 def recorder():
     return Recorder()
+
+
+# ------------------------------------------------------------------------------------------------
+# The default (CDN) build, and a second origin (for test_browser_csp.py)
+#
+# Every page carries a Content-Security-Policy without 'unsafe-eval' (hooks/csp.py): give
+# page.wait_for_function a function ("() => ..."), not an expression, which Playwright evaluates
+# with eval() in the page and the policy refuses. page.evaluate is not affected.
+
+
+@pytest.fixture(scope="session")
+def cdn_built_site(tmp_path_factory) -> Path:
+    """The site as published by default: Pyodide from its pinned CDN (OPTDOCS_PYODIDE unset).
+    Set OPTDOCS_BROWSER_CDN_SITE to such a built site to skip the build."""
+    if os.environ.get("OPTDOCS_BROWSER_CDN_SITE"):
+        return Path(os.environ["OPTDOCS_BROWSER_CDN_SITE"])
+    site = tmp_path_factory.mktemp("browser-cdn-site") / "site"
+    env = {k: v for k, v in os.environ.items() if k != "OPTDOCS_PYODIDE"}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(REPO / "mkdocs.yml"), "-d", str(site)]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=1800)
+    assert proc.returncode == 0, f"mkdocs build (CDN) failed:\n{proc.stdout[-8000:]}"
+    return site
+
+
+class _CorsHandler(_Handler):
+    """Static files that any origin may read (Access-Control-Allow-Origin: *)."""
+
+    def end_headers(self):
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+
+def _serve(directory: Path, host: str = "127.0.0.1", handler=_Handler):
+    httpd = http.server.ThreadingHTTPServer(
+        (host, 0), functools.partial(handler, directory=str(directory)))
+    httpd.served = []
+    httpd.base_url = f"http://{host}:{httpd.server_port}/"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+@pytest.fixture(scope="session")
+def cdn_server(cdn_built_site):
+    httpd = _serve(cdn_built_site)
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def other_origin(tmp_path_factory):
+    """A second origin (`localhost`, another port) serving `evil.js`, which sets window.__evil,
+    and `data.txt`, readable from any origin (CORS); its `served` list shows whether anything
+    reached it."""
+    folder = tmp_path_factory.mktemp("other-origin")
+    (folder / "evil.js").write_text("window.__evil = true;\n")
+    (folder / "data.txt").write_text("data from another origin\n")
+    httpd = _serve(folder, host="localhost", handler=_CorsHandler)
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()

@@ -70,7 +70,7 @@ def visit(context, url, code=CODE):
     page = context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT)
     page.goto(url)
-    page.wait_for_function("window.optdocsRunner && window.optdocsRunner.runtime")
+    page.wait_for_function("() => window.optdocsRunner && window.optdocsRunner.runtime")
     result = page.evaluate(RUN_JS, code)
     assert result["type"] == "done", result
     return page, result
@@ -163,7 +163,7 @@ print("stored")
 def test_a_damaged_snapshot_is_dropped_and_rebuilt(context, home_url):
     page = context.new_page()
     page.goto(home_url)
-    page.wait_for_function("window.optdocsRunner && window.optdocsRunner.runtime")
+    page.wait_for_function("() => window.optdocsRunner && window.optdocsRunner.runtime")
     page.evaluate("""async () => {
         const c = await caches.open("optdocs-runtime");
         const key = (await c.keys()).map((r) => r.url).find((u) => u.includes("/snapshot-"));

@@ -59,7 +59,7 @@ def goto_instant(page, url: str) -> None:
         a.click();
     }""", url)
     page.wait_for_function("url => location.href === new URL(url, location.href).href", arg=url)
-    page.wait_for_function("!document.querySelector('.md-content').__optdocsOld && "
+    page.wait_for_function("() => !document.querySelector('.md-content').__optdocsOld && "
                            "document.querySelectorAll('.optdocs-cell').length === "
                            "document.querySelectorAll('.optdocs-cell__toolbar').length")
     assert page.evaluate("window.__optdocsMarker") == 1, "the page was reloaded, not swapped"
@@ -329,7 +329,7 @@ def test_instant_navigation_away_and_back(page, server, built_site):
     page.evaluate("document.querySelector('.md-content').__optdocsOld = true")
     page.go_back()
     page.wait_for_function("url => location.href === url", arg=server.base_url + here)
-    page.wait_for_function("!document.querySelector('.md-content').__optdocsOld && "
+    page.wait_for_function("() => !document.querySelector('.md-content').__optdocsOld && "
                            "document.querySelectorAll('.optdocs-cell').length > 0 && "
                            "document.querySelectorAll('.optdocs-cell').length === "
                            "document.querySelectorAll('.optdocs-cell__toolbar').length")
@@ -389,8 +389,10 @@ CDN = "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
 
 
 def _cdn_context(browser, runtime: Path, tamper: str | None = None):
-    """A context whose site uses the CDN address, answered from the local runtime folder."""
-    context = browser.new_context()
+    """A context whose site uses the CDN address, answered from the local runtime folder. The
+    self-hosted build's Content-Security-Policy refuses the CDN, so this context ignores it
+    (test_browser_csp.py runs a cell of the CDN build under its own policy)."""
+    context = browser.new_context(bypass_csp=True)
     requested = []
 
     def config(route):

@@ -43,7 +43,7 @@ const BootCache = (() => {
         version: cfg.version, integrity: cfg.integrity, env,
       })))).slice(0, 24);
       const cache = await caches.open(NAME);
-      const url = (kind, k) => new URL(`optdocs-boot-cache/${kind}-${k}`, self.location.href).href;
+      const url = (kind, k) => new URL(`optdocs-boot-cache/${kind}-${k}`, cfg.bootCache).href;
       return {
         async get(kind) {
           try {

@@ -32,6 +32,19 @@
   const abs = (u) => new URL(u, BASE).href;
 
   const MB = (n) => (n / 1e6).toFixed(1);
+
+  // Workers start from a blob: URL that only imports worker.js: a blob: worker runs under this
+  // page's Content-Security-Policy (hooks/csp.py), while one started from worker.js's own URL
+  // would get the policy of that file's HTTP headers, none on GitHub Pages. One URL per page.
+  let workerBootstrap = null;
+  function newWorker() {
+    if (!workerBootstrap) {
+      const source = `importScripts(${JSON.stringify(abs(CFG.worker))});\n`;
+      workerBootstrap = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    }
+    return new Worker(workerBootstrap);
+  }
+
   const CACHE_IDLE_MS = 1500;
 
   // ---------------------------------------------------------------------------------------------
@@ -65,7 +78,7 @@
       this.progress = "Starting Python";
       let worker;
       try {
-        worker = new Worker(abs(CFG.worker));
+        worker = newWorker();
       } catch (err) {
         this.fail("worker", String(err));
         return;
@@ -218,7 +231,7 @@
       c.request = null;
       let worker;
       try {
-        worker = new Worker(abs(CFG.worker));
+        worker = newWorker();
       } catch (err) {
         c.state = "failed";
         return;
