@@ -18,16 +18,23 @@ BOOT_TIMEOUT = 180_000  # ms: a first Run (runtime start) or matplotlib's first 
 FINAL_STATES = "['done', 'error', 'idle']"
 
 PROBE_JS = """(() => {
-  const probe = { blobs: new Set(), created: 0, terminated: 0, messages: [] };
+  // blobs: the figures' blob URLs; scripts: blob URLs of worker bootstraps (cells.js starts its
+  // worker from one, so the worker runs under the page's CSP), kept for the life of the page
+  const probe = { blobs: new Set(), scripts: new Set(), created: 0, terminated: 0, messages: [] };
   window.__probe = probe;
   const create = URL.createObjectURL, revoke = URL.revokeObjectURL;
-  URL.createObjectURL = function (obj) { const u = create.call(URL, obj); probe.blobs.add(u); return u; };
+  URL.createObjectURL = function (obj) {
+    const u = create.call(URL, obj);
+    ((obj && /javascript/.test(obj.type)) ? probe.scripts : probe.blobs).add(u);
+    return u;
+  };
   URL.revokeObjectURL = function (u) { probe.blobs.delete(u); return revoke.call(URL, u); };
   const Real = window.Worker;
   window.Worker = class extends Real {
     constructor(...args) {
       super(...args);
-      if (!String(args[0]).includes("/assets/runner/")) return; // Material's search worker
+      const url = String(args[0]);
+      if (!url.includes("/assets/runner/") && !probe.scripts.has(url)) return; // Material's search
       probe.created++;
       this.__alive = true;
       if (window.__probeMessages) {
