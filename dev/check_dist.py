@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Tests of the guide, the site and the repository, which the sdist leaves out (MANIFEST.in too).
 REPO_TESTS = ("tests/test_guide_*.py", "tests/test_site_build.py", "tests/test_snippets.py",
               "tests/test_notebooks.py", "tests/test_runner_python.py", "tests/test_repo.py",
-              "tests/test_packaging.py")
+              "tests/test_packaging.py", "tests/test_hooks_*.py")
 #: Folders of the repository that never go into a distribution.
 NOT_SHIPPED = ("guide/", "hooks/", "docs/", "scripts/", "dev/", "benchmarks/", "overrides/",
                "node_modules/", ".github/", ".ci/", "tests/browser/", "tests/pyodide/")
