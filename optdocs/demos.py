@@ -29,7 +29,8 @@ from optdocs.landscapes import Quadratic, double_well
 from optdocs.optimizers import SGD, Adam
 from optdocs.simulate import simulate
 
-__all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_path", "double_well_outcomes"]
+__all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_curve", "double_well_path",
+           "double_well_outcomes"]
 
 #: Optimizers the double-well demos accept, by name.
 OPTIMIZERS: tuple[str, ...] = ("SGD", "Adam")
@@ -110,8 +111,10 @@ def lr_dial(lr: float, curvature: float = 2.0, x0: float = -1.5, steps: int = 20
     dict
         ``x`` and ``loss`` (lists of ``steps + 1`` floats, the start first), ``final_x``,
         ``final_loss``, ``factor`` (:math:`r`), ``regime`` (one of ``REGIMES``) and
-        ``thresholds``: ``{"fast": 1/(2c), "overshoot": 1/c, "diverge": 2/c}``. A run that
-        overflows stops at its last finite point (``diverged_at`` is then the step, else -1).
+        ``thresholds``: ``{"fast": 1/(2c), "overshoot": 1/c, "diverge": 2/c}``, and
+        ``curve``: the bowl itself, ``{"x": [...], "loss": [...]}`` at 81 points over
+        :math:`[-1.6 |x_0|, 1.6 |x_0|]` (the window of the figure). A run that overflows stops at
+        its last finite point (``diverged_at`` is then the step, else -1).
     """
     lr = _number("lr", lr, positive=True)
     c = _number("curvature", curvature, positive=True)
@@ -130,10 +133,44 @@ def lr_dial(lr: float, curvature: float = 2.0, x0: float = -1.5, steps: int = 20
         "regime": regime,
         "thresholds": {"fast": 0.5 / c, "overshoot": 1.0 / c, "diverge": 2.0 / c},
         "diverged_at": int(tr.diverged_at[0]),
+        "curve": _curve(bowl, 1.6 * max(abs(x0), 1e-3), 81),
     }
 
 
+def _curve(landscape, half_width: float, points: int) -> dict[str, list[float]]:
+    xs = np.linspace(-half_width, half_width, points)
+    return {"x": _floats(xs), "loss": _floats(landscape.loss(xs[:, None]))}
+
+
 # ------------------------------------------------------------------------------ the double well
+
+
+def double_well_curve(points: int = 161) -> dict[str, Any]:
+    """The curve of ``optdocs.landscapes.double_well`` over its plotting window, for drawing.
+
+    Parameters
+    ----------
+    points : int
+        Number of samples, 2 to 5000.
+
+    Returns
+    -------
+    dict
+        ``x`` and ``loss`` (``points`` floats each, evenly spaced over ``double_well.bounds``),
+        ``minima`` (``[{"x", "loss"}, ...]``, deep first) and ``barrier`` (its ``x`` and
+        ``loss``).
+    """
+    points = _integer("points", points, 2, MAX_STEPS)
+    (lo, hi), = double_well.bounds
+    xs = np.linspace(lo, hi, points)
+    m = double_well.minima[:, 0]
+    return {
+        "x": _floats(xs),
+        "loss": _floats(double_well.loss(xs[:, None])),
+        "minima": [{"x": float(v), "loss": float(double_well.loss(np.array([v])))} for v in m],
+        "barrier": {"x": float(double_well.barrier),
+                    "loss": float(double_well.loss(np.array([double_well.barrier])))},
+    }
 
 
 def _optimizer(optimizer: Any, lr: float):

@@ -11,7 +11,8 @@ import re
 import numpy as np
 import pytest
 
-from optdocs.demos import REGIMES, double_well_outcomes, double_well_path, lr_dial
+from optdocs.demos import (REGIMES, double_well_curve, double_well_outcomes, double_well_path,
+                          lr_dial)
 from optdocs.landscapes import double_well
 from optdocs.simulate import gaussian_noise
 
@@ -156,3 +157,17 @@ def test_double_well_rejects_bad_arguments_by_name(call, name):
     with pytest.raises(ValueError, match=rf"^{name} must .*got "):
         call()
 
+
+
+def test_curves_are_the_landscapes():
+    c = double_well_curve(points=50)
+    assert len(c["x"]) == 50 and (c["x"][0], c["x"][-1]) == double_well.bounds[0]
+    np.testing.assert_allclose(c["loss"], double_well.loss(np.array(c["x"])[:, None]))
+    assert [m["x"] for m in c["minima"]] == [1.5, -1.0] and c["barrier"]["x"] == 0.0
+    assert c["minima"][0]["loss"] == pytest.approx(-63 / 128) and c["barrier"]["loss"] == 0.0
+    bowl = lr_dial(0.1, curvature=3.0, x0=-1.5)["curve"]
+    np.testing.assert_allclose(bowl["loss"], 1.5 * np.array(bowl["x"]) ** 2)
+    assert bowl["x"][0] == pytest.approx(-2.4) and len(bowl["x"]) == 81
+    assert plain_json(c) and plain_json(bowl)
+    with pytest.raises(ValueError, match=r"^points must .*got 1$"):
+        double_well_curve(points=1)
