@@ -24,7 +24,8 @@
  *    marked as such; a call lost to a restart is sent again.
  *
  * Testing contract: data-state (static | loading | live | error), data-renders (+1 per completed
- * redraw), data-pending (calls for the current settings still answered from the grid), native
+ * redraw), data-pending (calls for the current settings still answered from the grid;
+ * data-pending-fast: the same, leaving out the heavy statistics), native
  * labelled controls, readouts [data-role=readout][data-key] (text; data-value: the exact number).
  * URL: the settings that differ from the defaults are kept in the query string as
  * NAME.control=value (history.replaceState; the hash of heading anchors is left alone).
@@ -35,7 +36,7 @@
   const MANIFEST = window.OPTDOCS_WIDGETS || { modules: {} };
   const BASE = new URL(".", (document.currentScript && document.currentScript.src) || location.href);
   const abs = (u) => new URL(u, BASE).href;
-  const FALLBACK_MS = 100; // longest wait for a live answer before the grid answers
+  const FALLBACK_MS = 60; // longest wait for a live answer before the grid answers (+ drawing < 100 ms)
   const SLOW_DELAY_MS = 250; // heavy calls (many runs) wait until the controls rest this long
   const CACHE_SIZE = 64; // live answers kept per call
   const POLL_MS = 150;
@@ -388,24 +389,28 @@
 
     answers() {
       const out = {}, approx = {};
-      let pending = 0;
+      let pending = 0, pendingFast = 0;
       for (const name of Object.keys(this.spec.calls)) {
         const live = this.cache[name].get(this.key(name));
         if (live !== undefined) { out[name] = live; continue; }
         const n = this.nearest(name);
         out[name] = n.value;
-        if (this.touched && this.state !== "error") pending++;
+        if (this.touched && this.state !== "error") {
+          pending++;
+          if (!this.spec.calls[name].slow) pendingFast++;
+        }
         if (!n.exact) approx[name] = n.at;
       }
-      return { answers: out, approx, pending };
+      return { answers: out, approx, pending, pendingFast };
     }
 
     render() {
       clearTimeout(this.fallbackTimer);
       this.fallbackTimer = null;
-      const { answers, approx, pending } = this.answers();
+      const { answers, approx, pending, pendingFast } = this.answers();
       this.mod.draw(this, answers, { approx, pending, live: this.state === "live" });
       this.root.setAttribute("data-pending", String(pending));
+      this.root.setAttribute("data-pending-fast", String(pendingFast));
       this.root.setAttribute("data-source", pending ? "grid" : "live");
       this.explain(approx, pending);
       this.renders++;
@@ -435,8 +440,8 @@
     changed() {
       this.writeUrl();
       if (!this.touched) { this.touch(); return; }
-      const { pending } = this.answers();
-      if (pending && this.state === "live") {
+      const { pendingFast } = this.answers();
+      if (pendingFast && this.state === "live") {
         // give Python FALLBACK_MS to answer before drawing the grid's answer
         if (!this.fallbackTimer) this.fallbackTimer = setTimeout(() => this.render(), FALLBACK_MS);
       } else {
@@ -453,7 +458,8 @@
       const rt = window.optdocsRunner;
       this.setState(rt && rt.runtime.ready ? "live" : rt ? "loading" : "error");
       this.render();
-      this.requestLive();
+      // start Python in a later task, so that this redraw reaches the screen first
+      setTimeout(() => this.requestLive(), 0);
       this.poll = setInterval(() => this.watch(), POLL_MS);
     }
 
