@@ -128,6 +128,28 @@ def test_live_readouts_are_optdocs_for_every_setting(page):
     assert "lr-dial.lr=1.27" in page.url and "lr-dial.curvature=1.6" in page.url
 
 
+def test_a_fast_slider_builds_no_queue(page):
+    w = root(page, "lr-dial")
+    sent = page.evaluate("""() => {
+        const calls = [];
+        const original = window.__originalCall = window.optdocsRunner.call;
+        window.__calls = calls;
+        window.optdocsRunner.call = (fn, args, kwargs) => { calls.push(kwargs.lr); return original(fn, args, kwargs); };
+        const input = document.querySelector('[data-optdocs-widget="lr-dial"] input[name="lr"]');
+        for (let i = 61; i <= 75; i++) {            // 15 moves in one task: faster than any answer
+            input.value = String(i / 100);
+            input.dispatchEvent(new Event("input", {bubbles: true}));
+        }
+        return calls.slice();
+    }""")
+    assert sent == [0.61]                          # one request in flight, the others wait ...
+    wait_live(page, w)
+    calls = page.evaluate("window.__calls")
+    assert calls == [0.61, 0.75]                   # ... and only the newest is sent after it
+    check_dial(readouts(w), 0.75, 1.6)
+    page.evaluate("() => { window.optdocsRunner.call = window.__originalCall; }")
+
+
 def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, recorder):
     ctx = browser.new_context(viewport={"width": 1000, "height": 800})
     recorder.attach(ctx)
@@ -261,6 +283,28 @@ def test_phone_width_no_horizontal_scroll(browser, server):
             wait_renders_above(page, w, 0)
             assert w.get_attribute("data-state") in ("loading", "live")
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    finally:
+        ctx.close()
+
+
+def test_instant_navigation_mounts_the_widget_of_the_new_page(browser, server):
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(server.base_url + "?lr-dial.lr=0.9")           # a page without widgets
+        page.evaluate("window.__sameDocument = 1")
+        page.evaluate("""url => { const a = document.createElement("a"); a.href = url;
+            document.querySelector(".md-content").appendChild(a); a.click(); }""",
+                      server.base_url + "gradient-descent/?lr-dial.lr=0.9")
+        w = root(page, "lr-dial")
+        w.locator("[data-action=code]").wait_for()
+        assert page.evaluate("window.__sameDocument") == 1           # no page load happened
+        assert w.locator('input[name="lr"]').input_value() == "0.9"
+        w.locator('input[name="curvature"]').focus()
+        page.keyboard.press("ArrowLeft")                            # 2.0 -> 1.9
+        wait_renders_above(page, w, 0)
+        check_dial(readouts(w), 0.9, 2.0)                           # grid point (0.9, 2.0)
+        assert "lr-dial.curvature=1.9" in page.url
     finally:
         ctx.close()
 
