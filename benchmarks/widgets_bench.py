@@ -63,7 +63,8 @@ PROBE = """([name, control]) => { window.__probe = new Promise((resolve) => {
     }
   });
   obs.observe(root, {attributes: true});
-  input.addEventListener("keydown", (e) => { if (t0 === null) t0 = e.timeStamp; }, {once: true, capture: true});
+  input.addEventListener("keydown", (e) => { if (t0 === null) t0 = e.timeStamp; },
+                         {once: true, capture: true});
   window.__probeFirst = () => ({first, state: root.dataset.state, pending: root.dataset.pending});
 }); }"""
 # Forget the widget's live answers, so a move back to an earlier setting is computed again.

@@ -41,11 +41,11 @@ import hashlib
 import html
 import itertools
 import json
-import math
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -156,8 +156,10 @@ WIDGETS: dict[str, dict] = {
                  "dial = lr_dial(lr={lr}, curvature={curvature}, x0=-1.5, steps=20)\n"
                  "t = dial[\"thresholds\"]\n"
                  "print(f\"regime: {{dial['regime']}} (factor 1 - lr c = {{dial['factor']:+.3f}})\")\n"
-                 "print(f\"overshoots above lr {{t['overshoot']:.3f}}, diverges above {{t['diverge']:.3f}}\")\n"
-                 "print(f\"after 20 steps: x = {{dial['final_x']:+.6f}}, loss {{dial['final_loss']:.3e}}\")\n"),
+                 "print(f\"overshoots above lr {{t['overshoot']:.3f}}, "
+                 "diverges above {{t['diverge']:.3f}}\")\n"
+                 "print(f\"after 20 steps: x = {{dial['final_x']:+.6f}}, "
+                 "loss {{dial['final_loss']:.3e}}\")\n"),
         "static": _static_lr_dial,
     },
     "escape": {
@@ -233,7 +235,8 @@ WIDGETS: dict[str, dict] = {
                  "for name, lr in ((\"SGD\", {sgd_lr}), (\"Adam\", {adam_lr})):   # same noise for both\n"
                  "    run = double_well_path(name, lr, noise={noise}, steps=300, seed=0)\n"
                  "    runs = double_well_outcomes(name, lr, noise={noise}, steps=1000, runs=1000, seed=0)\n"
-                 "    print(f\"{{name}} lr {{lr}}: run 0 ends {{run['basin']}} at x = {{run['final_x']:+.3f}}; \"\n"
+                 "    print(f\"{{name}} lr {{lr}}: run 0 ends {{run['basin']}} "
+                 "at x = {{run['final_x']:+.3f}}; \"\n"
                  "          f\"escaped {{runs['escaped']:.1%}}, stayed {{runs['stayed']:.1%}}, \"\n"
                  "          f\"diverged {{runs['diverged']:.1%}}\")\n"),
         "static": _static_sgd_adam,
@@ -292,7 +295,7 @@ def compute_grid(name: str) -> dict:
                                   f"{call_name!r} but has no grid")
         answers = {}
         for index in itertools.product(*(range(len(controls[a]["grid"])) for a in axes)):
-            values = {a: controls[a]["grid"][i] for a, i in zip(axes, index)}
+            values = {a: controls[a]["grid"][i] for a, i in zip(axes, index, strict=True)}
             answers[",".join(map(str, index))] = compact(fn(**call_kwargs(call, values)))
         grid[call_name] = {"axes": axes, "answers": answers}
     return grid

@@ -11,8 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from optdocs.demos import (REGIMES, double_well_curve, double_well_outcomes, double_well_path,
-                          lr_dial)
+from optdocs.demos import REGIMES, double_well_curve, double_well_outcomes, double_well_path, lr_dial
 from optdocs.landscapes import double_well
 from optdocs.simulate import gaussian_noise
 
@@ -55,8 +54,8 @@ def test_lr_dial_regimes_switch_at_thresholds_from_the_curvature(c):
 def test_lr_dial_regimes_describe_the_path():
     slow, osc, div = (lr_dial(lr, steps=10)["x"] for lr in (0.1, 0.8, 1.1))
     assert all(v < 0 for v in slow) and abs(slow[-1]) < abs(slow[0])          # same side, shrinks
-    assert all(a * b < 0 for a, b in zip(osc, osc[1:])) and abs(osc[-1]) < abs(osc[0])
-    assert all(a * b < 0 for a, b in zip(div, div[1:])) and abs(div[-1]) > abs(div[0])
+    assert all(a * b < 0 for a, b in zip(osc[:-1], osc[1:], strict=True)) and abs(osc[-1]) < abs(osc[0])
+    assert all(a * b < 0 for a, b in zip(div[:-1], div[1:], strict=True)) and abs(div[-1]) > abs(div[0])
     assert [lr_dial(lr)["regime"] for lr in (0.1, 0.4, 0.8, 1.1)] == list(REGIMES)
 
 

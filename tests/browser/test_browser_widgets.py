@@ -134,7 +134,10 @@ def test_a_fast_slider_builds_no_queue(page):
         const calls = [];
         const original = window.__originalCall = window.optdocsRunner.call;
         window.__calls = calls;
-        window.optdocsRunner.call = (fn, args, kwargs) => { calls.push(kwargs.lr); return original(fn, args, kwargs); };
+        window.optdocsRunner.call = (fn, args, kwargs) => {
+            calls.push(kwargs.lr);
+            return original(fn, args, kwargs);
+        };
         const input = document.querySelector('[data-optdocs-widget="lr-dial"] input[name="lr"]');
         for (let i = 61; i <= 75; i++) {            // 15 moves in one task: faster than any answer
             input.value = String(i / 100);
@@ -155,7 +158,8 @@ def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, r
     recorder.attach(ctx)
     try:
         page = ctx.new_page()
-        w = open_widget(page, server, "lr-dial", "?lr-dial.lr=0.45&lr-dial.curvature=3#overshooting-on-a-bowl")
+        query = "?lr-dial.lr=0.45&lr-dial.curvature=3#overshooting-on-a-bowl"
+        w = open_widget(page, server, "lr-dial", query)
         assert w.locator('input[name="lr"]').input_value() == "0.45"
         assert w.locator('input[name="curvature"]').input_value() == "3"
         w.locator('input[name="lr"]').dispatch_event("pointerdown")   # touch, no change
