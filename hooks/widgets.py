@@ -7,10 +7,10 @@ A page places a widget with a line of its own, a blank line before and after:
 and the hook turns it into the widget's root element (the contract the page script and the tests
 rely on is in CONTRIBUTING.md, "Adding a widget"):
 
-* ``on_page_markdown`` adds, right after the marker, a collapsed ``??? optdocs-widget-code`` block
-  with a runnable ```` ```python ```` cell calling ``optdocs.demos`` at the default settings (run at
-  build time by hooks/cells.py like any cell); the widget's "Show the code" opens it and writes the
-  current settings into it;
+* ``on_page_markdown`` adds, right after the marker, an open ``???+ optdocs-widget-code`` block (the
+  reader may fold it) with a runnable ```` ```python ```` cell calling ``optdocs.demos`` at the
+  default settings (run at build time by hooks/cells.py like any cell); the widget's "Show the code"
+  opens it, writes the current settings into it and moves the focus to its Run button;
 * ``on_page_content`` replaces the marker with ``<figure data-optdocs-widget=... data-state=static>``
   holding the static figure (an SVG drawn with optdocs.plots at the default settings, served as
   ``assets/widgets/static/<name>-<hash>.svg``), a caption inviting the reader to touch it, and in
@@ -416,7 +416,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         spec = WIDGETS[name]
         code = code_at(spec, defaults(spec))
         body = "\n".join(("    " + line) if line else "" for line in code.splitlines())
-        return (f'{m.group(0)}\n\n??? optdocs-widget-code "The code behind this figure"\n\n'
+        return (f'{m.group(0)}\n\n???+ optdocs-widget-code "The code behind this figure"\n\n'
                 f"    ```python\n{body}\n    ```\n")
 
     return MARKER.sub(add_code, markdown)

@@ -181,7 +181,7 @@ def test_show_the_code_runs_the_call_at_the_current_settings(page):
     details = page.locator("details.optdocs-widget-code").first
     assert details.evaluate("d => d.open")
     code = details.locator(".optdocs-cell").get_attribute("data-optdocs-source")
-    assert "lr_dial(lr=1.27, curvature=1.6," in code
+    assert "lr_dial(lr=0.75, curvature=1.6," in code
     details.locator("[data-action=run]").click()
     page.wait_for_function("d => d.querySelector('.optdocs-cell').dataset.state === 'done'",
                            arg=details.element_handle(), timeout=60_000)
