@@ -1,0 +1,478 @@
+"""MkDocs hook: the guide's interactive figures (widgets), their static figures and grid data.
+
+A page places a widget with a line of its own, a blank line before and after:
+
+    <div data-optdocs-widget="lr-dial"></div>
+
+and the hook turns it into the widget's root element (the contract the page script and the tests
+rely on is in CONTRIBUTING.md, "Adding a widget"):
+
+* ``on_page_markdown`` adds, right after the marker, an open ``???+ optdocs-widget-code`` block (the
+  reader may fold it) with a runnable ```` ```python ```` cell calling ``optdocs.demos`` at the
+  default settings (run at build time by hooks/cells.py like any cell); the widget's "Show the code"
+  opens it, writes the current settings into it and moves the focus to its Run button;
+* ``on_page_content`` replaces the marker with ``<figure data-optdocs-widget=... data-state=static>``
+  holding the static figure (an SVG drawn with optdocs.plots at the default settings, served as
+  ``assets/widgets/static/<name>-<hash>.svg``), a caption inviting the reader to touch it, and in
+  ``data-spec`` the widget's description (below) with its *grid*: the answer of every call at every
+  combination of its controls' grid values, computed now by ``optdocs.demos``. The page answers
+  from the grid (nearest point) until Python is running in the page, then calls the same functions
+  live. Long lists of floats in the grid are rounded to 4 significant digits (they are drawn, not
+  printed); every scalar (readouts) is stored exactly, so a readout from the grid equals the live
+  one at a grid point.
+
+Each widget is described once, in ``WIDGETS``: its controls (type, range, default, grid), its
+calls (``fn`` and keyword arguments, ``{"$": name}`` standing for a control's value), the code
+template of "Show the code", and the static figure. Everything else (controls on the page, the URL
+state, the grid) is derived from it.
+
+The page side is ``docs/assets/widgets/``: ``core.js`` (in extra_javascript; on a page with a widget
+it loads the d3 bundle, ``widgets.css`` and the widget's own module), one module per widget. The d3
+modules come from node_modules (npm ci), concatenated into ``assets/widgets/vendor/d3-<hash>.js``.
+``assets/widgets/manifest.js`` (generated) tells core.js the file names.
+
+Results are cached in ``.cache/optdocs-widgets/`` keyed by this file, the optdocs sources and the
+library versions.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import itertools
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
+
+log = get_plugin_logger("widgets")
+
+ASSETS = "assets/widgets"
+MARKER = re.compile(r'^<div data-optdocs-widget="([a-z0-9-]+)"></div>[ \t]*$', re.M)
+MARKER_HTML = re.compile(r'<div data-optdocs-widget="([a-z0-9-]+)"></div>')
+#: Widget data (spec + grid) embedded in one page, gzipped: the issue's budget.
+PAGE_BUDGET = 150_000
+D3_FILES = ("d3-array", "d3-color", "d3-interpolate", "d3-format", "d3-time", "d3-time-format",
+            "d3-scale", "d3-path", "d3-shape", "d3-axis", "d3-selection", "d3-contour")
+
+
+def C(name: str) -> dict:
+    """A keyword argument standing for the value of control ``name``."""
+    return {"$": name}
+
+
+def _steps(lo: float, hi: float, step: float) -> list[float]:
+    n = int(round((hi - lo) / step))
+    return [round(lo + i * step, 10) for i in range(n + 1)]
+
+
+# ------------------------------------------------------------------------------ the static figures
+
+
+def _static_lr_dial(answers: dict) -> Any:
+    from optdocs.plots.style import INK, color, new_figure
+
+    d = answers["dial"]
+    fig, (a, b) = new_figure(ncols=2, width=8.0, height=3.2)
+    a.plot(d["curve"]["x"], d["curve"]["loss"], color=INK, linewidth=1.4)
+    a.plot(d["x"], d["loss"], color=color(0), marker="o", markersize=4, linewidth=1.2)
+    a.set_xlabel("x")
+    a.set_ylabel("f(x)")
+    a.set_title(f"lr = 0.3, curvature 2: {d['regime']}", fontsize="medium")
+    b.semilogy(range(len(d["loss"])), [max(v, 1e-300) for v in d["loss"]], color=color(0))
+    b.set_xlabel("step")
+    b.set_ylabel("loss")
+    return fig
+
+
+def _static_escape(answers: dict) -> Any:
+    from optdocs.plots.style import INK, color, linestyle, new_figure
+
+    fig, (a, b) = new_figure(ncols=2, width=8.0, height=3.2)
+    curve = answers["curve"]
+    a.plot(curve["x"], curve["loss"], color=INK, linewidth=1.4)
+    for i, key in enumerate(("small", "large")):
+        p = answers[key]
+        a.plot([p["final_x"]], [p["final_loss"]], marker="o", markersize=9, color=color(i),
+               linestyle="none")
+        b.plot(p["x"], color=color(i), linestyle=linestyle(i), linewidth=1.2)
+    a.set_xlabel("x")
+    a.set_ylabel("loss")
+    b.axhline(0.0, color=INK, linestyle=":", linewidth=0.8)
+    b.set_xlabel("step")
+    b.set_ylabel("position x")
+    return fig
+
+
+def _static_sgd_adam(answers: dict) -> Any:
+    from optdocs.plots.style import INK, color, linestyle, new_figure
+
+    fig, (a, b) = new_figure(ncols=2, width=8.0, height=3.2)
+    for i, key in enumerate(("sgd", "adam")):
+        p = answers[key]
+        a.plot(p["x"], color=color(i), linestyle=linestyle(i), linewidth=1.2)
+        b.plot(p["loss"], color=color(i), linestyle=linestyle(i), linewidth=1.2)
+    a.axhline(0.0, color=INK, linestyle=":", linewidth=0.8)
+    a.set_xlabel("step")
+    a.set_ylabel("position x")
+    b.set_xlabel("step")
+    b.set_ylabel("loss")
+    return fig
+
+
+# ------------------------------------------------------------------------------ the widgets
+
+ESCAPE_STEPS = 150
+
+WIDGETS: dict[str, dict] = {
+    "lr-dial": {
+        "title": "The learning-rate dial",
+        "invite": "Move the learning rate or the curvature: the path, the loss and the regime follow.",
+        "alt": "Gradient descent on the bowl f(x) = x squared from x = -1.5 with learning rate 0.3: "
+               "the iterates slide down one side of the bowl, and the loss falls steadily.",
+        "controls": [
+            {"name": "lr", "label": "learning rate η", "kind": "range", "min": 0.01, "max": 1.3,
+             "step": 0.01, "default": 0.3, "grid": [0.01] + _steps(0.05, 1.3, 0.05)},
+            {"name": "curvature", "label": "curvature c", "kind": "range", "min": 0.5, "max": 4.0,
+             "step": 0.1, "default": 2.0, "grid": [0.5, 1.0, 1.5, 2.0, 3.0, 4.0]},
+        ],
+        "calls": {
+            "dial": {"fn": "optdocs.demos.lr_dial",
+                     "kwargs": {"lr": C("lr"), "curvature": C("curvature"), "x0": -1.5, "steps": 20}},
+        },
+        "code": ("from optdocs.demos import lr_dial\n\n"
+                 "dial = lr_dial(lr={lr}, curvature={curvature}, x0=-1.5, steps=20)\n"
+                 "t = dial[\"thresholds\"]\n"
+                 "print(f\"regime: {{dial['regime']}} (factor 1 - lr c = {{dial['factor']:+.3f}})\")\n"
+                 "print(f\"overshoots above lr {{t['overshoot']:.3f}}, "
+                 "diverges above {{t['diverge']:.3f}}\")\n"
+                 "print(f\"after 20 steps: x = {{dial['final_x']:+.6f}}, "
+                 "loss {{dial['final_loss']:.3e}}\")\n"),
+        "static": _static_lr_dial,
+    },
+    "escape": {
+        "title": "Escaping a local minimum",
+        "invite": "Press Step: both learning rates get the same noisy gradients.",
+        "alt": f"The double well with two runs of SGD from the shallow minimum, fed the same noisy "
+               f"gradients for {ESCAPE_STEPS} steps: learning rate 0.03 stays near -1, learning "
+               f"rate 0.3 crosses the barrier.",
+        "controls": [
+            {"name": "small", "label": "small learning rate", "kind": "range", "min": 0.005,
+             "max": 0.1, "step": 0.005, "default": 0.03,
+             "grid": [0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1]},
+            {"name": "large", "label": "large learning rate", "kind": "range", "min": 0.1,
+             "max": 1.0, "step": 0.01, "default": 0.3,
+             "grid": [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0]},
+            {"name": "trial", "label": "trial (noise seed)", "kind": "state", "min": 0,
+             "max": 1_000_000, "default": 0, "grid": [0, 1, 2, 3, 4]},
+            {"name": "step", "label": "step", "kind": "state", "min": 0, "max": ESCAPE_STEPS,
+             "default": ESCAPE_STEPS},
+        ],
+        "calls": {
+            "curve": {"fn": "optdocs.demos.double_well_curve", "kwargs": {"points": 121}},
+            "small": {"fn": "optdocs.demos.double_well_path",
+                      "kwargs": {"optimizer": "SGD", "lr": C("small"), "noise": 1.0,
+                                 "steps": ESCAPE_STEPS, "seed": C("trial")}},
+            "large": {"fn": "optdocs.demos.double_well_path",
+                      "kwargs": {"optimizer": "SGD", "lr": C("large"), "noise": 1.0,
+                                 "steps": ESCAPE_STEPS, "seed": C("trial")}},
+            "small_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
+                           "kwargs": {"optimizer": "SGD", "lr": C("small"), "noise": 1.0,
+                                      "steps": 1000, "runs": 1000, "seed": 0}},
+            "large_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
+                           "kwargs": {"optimizer": "SGD", "lr": C("large"), "noise": 1.0,
+                                      "steps": 1000, "runs": 1000, "seed": 0}},
+        },
+        "code": ("from optdocs.demos import double_well_outcomes, double_well_path\n\n"
+                 "for lr in ({small}, {large}):          # the same noise draws (seed) for both\n"
+                 f"    run = double_well_path(\"SGD\", lr, noise=1.0, steps={ESCAPE_STEPS}, seed={{trial}})\n"
+                 "    runs = double_well_outcomes(\"SGD\", lr, noise=1.0, steps=1000, runs=1000, seed=0)\n"
+                 "    print(f\"lr {{lr}}: step {step} at x = {{run['x'][{step}]:+.2f}}; \"\n"
+                 "          f\"{{runs['escaped']:.1%}} of 1000 runs end in the deep well\")\n"),
+        "static": _static_escape,
+    },
+    "sgd-adam": {
+        "title": "SGD against Adam on the double well",
+        "invite": "Change either learning rate or the noise; both optimizers see the same noise.",
+        "alt": "Position and loss over 300 steps for SGD with learning rate 1.0 and Adam with "
+               "learning rate 0.1 from the shallow minimum of the double well, gradient noise 1.0, "
+               "the same noise for both.",
+        "controls": [
+            {"name": "sgd_lr", "label": "SGD learning rate", "kind": "range", "min": 0.05,
+             "max": 1.5, "step": 0.05, "default": 1.0, "grid": [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5]},
+            {"name": "adam_lr", "label": "Adam learning rate", "kind": "range", "min": 0.01,
+             "max": 0.5, "step": 0.01, "default": 0.1, "grid": [0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5]},
+            {"name": "noise", "label": "gradient noise σ", "kind": "range", "min": 0.0,
+             "max": 2.0, "step": 0.05, "default": 1.0, "grid": [0.0, 0.2, 0.5, 1.0, 1.5, 2.0]},
+        ],
+        "calls": {
+            "sgd": {"fn": "optdocs.demos.double_well_path",
+                    "kwargs": {"optimizer": "SGD", "lr": C("sgd_lr"), "noise": C("noise"),
+                               "steps": 300, "seed": 0}},
+            "adam": {"fn": "optdocs.demos.double_well_path",
+                     "kwargs": {"optimizer": "Adam", "lr": C("adam_lr"), "noise": C("noise"),
+                                "steps": 300, "seed": 0}},
+            "sgd_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
+                         "kwargs": {"optimizer": "SGD", "lr": C("sgd_lr"), "noise": C("noise"),
+                                    "steps": 1000, "runs": 1000, "seed": 0}},
+            "adam_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
+                          "kwargs": {"optimizer": "Adam", "lr": C("adam_lr"), "noise": C("noise"),
+                                     "steps": 1000, "runs": 1000, "seed": 0}},
+        },
+        "code": ("from optdocs.demos import double_well_outcomes, double_well_path\n\n"
+                 "for name, lr in ((\"SGD\", {sgd_lr}), (\"Adam\", {adam_lr})):   # same noise for both\n"
+                 "    run = double_well_path(name, lr, noise={noise}, steps=300, seed=0)\n"
+                 "    runs = double_well_outcomes(name, lr, noise={noise}, steps=1000, runs=1000, seed=0)\n"
+                 "    print(f\"{{name}} lr {{lr}}: run 0 ends {{run['basin']}} "
+                 "at x = {{run['final_x']:+.3f}}; \"\n"
+                 "          f\"escaped {{runs['escaped']:.1%}}, stayed {{runs['stayed']:.1%}}, \"\n"
+                 "          f\"diverged {{runs['diverged']:.1%}}\")\n"),
+        "static": _static_sgd_adam,
+    },
+}
+
+
+# ------------------------------------------------------------------------------ computing
+
+
+def _resolve(dotted: str) -> Callable:
+    import importlib
+
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def call_kwargs(call: dict, values: dict) -> dict:
+    """The call's keyword arguments with every ``{"$": control}`` replaced by ``values[control]``."""
+    return {k: values[v["$"]] if isinstance(v, dict) and "$" in v else v
+            for k, v in call["kwargs"].items()}
+
+
+def call_axes(spec: dict, call: dict) -> list[str]:
+    """Controls the call depends on, in the order of ``spec["controls"]``."""
+    used = {v["$"] for v in call["kwargs"].values() if isinstance(v, dict) and "$" in v}
+    return [c["name"] for c in spec["controls"] if c["name"] in used]
+
+
+def defaults(spec: dict) -> dict:
+    return {c["name"]: c["default"] for c in spec["controls"]}
+
+
+def compact(value: Any) -> Any:
+    """Round floats inside lists of more than 8 numbers to 4 significant digits (drawn data)."""
+    if isinstance(value, dict):
+        return {k: compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) > 8 and all(isinstance(v, float) for v in value):
+            return [float(f"{v:.4g}") for v in value]
+        return [compact(v) for v in value]
+    return value
+
+
+def compute_grid(name: str) -> dict:
+    """{call: {"axes": [control, ...], "answers": {"i,j,...": answer}}} for widget ``name``."""
+    spec = WIDGETS[name]
+    controls = {c["name"]: c for c in spec["controls"]}
+    grid = {}
+    for call_name, call in spec["calls"].items():
+        fn = _resolve(call["fn"])
+        axes = call_axes(spec, call)
+        for a in axes:
+            if "grid" not in controls[a]:
+                raise PluginError(f"widgets: control {a!r} of {name!r} is used by call "
+                                  f"{call_name!r} but has no grid")
+        answers = {}
+        for index in itertools.product(*(range(len(controls[a]["grid"])) for a in axes)):
+            values = {a: controls[a]["grid"][i] for a, i in zip(axes, index, strict=True)}
+            answers[",".join(map(str, index))] = compact(fn(**call_kwargs(call, values)))
+        grid[call_name] = {"axes": axes, "answers": answers}
+    return grid
+
+
+def default_answers(name: str) -> dict:
+    spec = WIDGETS[name]
+    values = defaults(spec)
+    return {k: _resolve(c["fn"])(**call_kwargs(c, values)) for k, c in spec["calls"].items()}
+
+
+def code_at(spec: dict, values: dict) -> str:
+    """The "Show the code" snippet at ``values`` (Python reprs of the settings)."""
+    return spec["code"].format(**{k: repr(v) for k, v in values.items()})
+
+
+def page_spec(name: str) -> dict:
+    """What the page gets in ``data-spec``: everything in WIDGETS but the static figure."""
+    spec = WIDGETS[name]
+    return {k: v for k, v in spec.items() if k != "static"}
+
+
+def _digest() -> str:
+    from guide.registry import environment_digest, sources_digest
+
+    h = hashlib.sha256()
+    h.update(Path(__file__).read_bytes())
+    h.update(sources_digest(REPO / "optdocs").encode())
+    h.update(environment_digest().encode())
+    return h.hexdigest()[:20]
+
+
+def built(name: str) -> tuple[bytes, bytes]:
+    """(data-spec JSON, static SVG) of widget ``name``, from the cache or computed now."""
+    cache = cache_dir("optdocs-widgets")
+    key = f"{name}-{_digest()}"
+    json_path, svg_path = cache / f"{key}.json", cache / f"{key}.svg"
+    _state.setdefault("used", set()).update((json_path, svg_path))
+    if json_path.is_file() and svg_path.is_file():
+        touch(json_path)
+        touch(svg_path)
+        return json_path.read_bytes(), svg_path.read_bytes()
+    from optdocs.plots.style import to_svg
+
+    data = dict(page_spec(name), grid=compute_grid(name))
+    raw = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    svg = to_svg(WIDGETS[name]["static"](default_answers(name)))
+    write_atomic(json_path, raw)
+    write_atomic(svg_path, svg)
+    return raw, svg
+
+
+def gzipped_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+# ------------------------------------------------------------------------------ hooks
+
+_state: dict = {}
+
+
+def _d3_bundle() -> bytes:
+    parts = []
+    for mod in D3_FILES:
+        path = REPO / "node_modules" / mod / "dist" / f"{mod}.min.js"
+        if not path.is_file():
+            raise PluginError(f"widgets: {path} is missing: run `npm ci` (package.json lists {mod})")
+        version = json.loads((path.parent.parent / "package.json").read_text())["version"]
+        parts.append(f"/* {mod} {version} (ISC licence, https://d3js.org) */\n".encode()
+                     + path.read_bytes().rstrip() + b"\n")
+    return b"".join(parts)
+
+
+def on_config(config, **kwargs):
+    generated: dict[str, bytes] = {}
+    bundle = _d3_bundle()
+    d3_name = f"vendor/d3-{hashlib.sha256(bundle).hexdigest()[:12]}.js"
+    generated[f"{ASSETS}/{d3_name}"] = bundle
+    docs = Path(config["docs_dir"]) / ASSETS
+
+    def versioned(rel: str) -> str:
+        return f"{rel}?v={hashlib.sha256((docs / rel).read_bytes()).hexdigest()[:12]}"
+
+    manifest = {
+        "d3": d3_name,
+        "css": versioned("widgets.css"),
+        "modules": {name: versioned(f"{name}.js") for name in WIDGETS},
+    }
+    generated[f"{ASSETS}/manifest.js"] = (
+        "// Generated by hooks/widgets.py: where core.js finds the d3 bundle and the widgets.\n"
+        "window.OPTDOCS_WIDGETS = " + json.dumps(manifest, indent=1, sort_keys=True) + ";\n"
+    ).encode()
+    _state.update(generated=generated, built={}, pages={})
+    for rel in (f"{ASSETS}/manifest.js", f"{ASSETS}/core.js"):
+        if not any(str(getattr(item, "path", item)) == rel for item in config["extra_javascript"]):
+            config["extra_javascript"].append(rel)
+    return config
+
+
+def _widget(name: str, where: str) -> tuple[bytes, bytes]:
+    if name not in WIDGETS:
+        raise PluginError(f"widgets: {where}: unknown widget {name!r}; known: {sorted(WIDGETS)}")
+    if name not in _state["built"]:
+        raw, svg = built(name)
+        svg_name = f"{ASSETS}/static/{name}-{hashlib.sha256(svg).hexdigest()[:12]}.svg"
+        _state["generated"][svg_name] = svg
+        _state["built"][name] = (raw, svg_name)
+    return _state["built"][name]
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    names = MARKER.findall(markdown)
+    if not names:
+        return markdown
+    if len(set(names)) != len(names):
+        raise PluginError(f"widgets: {page.file.src_uri}: a widget appears twice: {names}")
+
+    def add_code(m):
+        name = m.group(1)
+        _widget(name, page.file.src_uri)
+        spec = WIDGETS[name]
+        code = code_at(spec, defaults(spec))
+        body = "\n".join(("    " + line) if line else "" for line in code.splitlines())
+        return (f'{m.group(0)}\n\n???+ optdocs-widget-code "The code behind this figure"\n\n'
+                f"    ```python\n{body}\n    ```\n")
+
+    return MARKER.sub(add_code, markdown)
+
+
+def on_files(files, config, **kwargs):
+    # The static SVGs are known only once the pages are read: compute every widget now.
+    for name in WIDGETS:
+        _widget(name, "mkdocs.yml")
+    for site_path, data in _state["generated"].items():
+        old = files.get_file_from_path(site_path)
+        if old is not None:
+            files.remove(old)
+        files.append(File.generated(config, site_path, content=data))
+    return files
+
+
+def on_page_content(content, page, config, files, **kwargs):
+    found = MARKER_HTML.findall(content)
+    if not found:
+        return content
+    total = 0
+
+    def root(m):
+        nonlocal total
+        name = m.group(1)
+        raw, svg_name = _widget(name, page.file.src_uri)
+        total += gzipped_size(raw)
+        spec = WIDGETS[name]
+        src = get_relative_url(svg_name, page.url)
+        return (
+            f'<figure class="optdocs-widget" data-optdocs-widget="{name}" data-state="static" '
+            f'data-renders="0" aria-label="{html.escape(spec["title"])}" '
+            f'data-spec="{html.escape(raw.decode(), quote=True)}">'
+            f'<img class="optdocs-widget__static" data-role="static" src="{src}" '
+            f'alt="{html.escape(spec["alt"], quote=True)}" width="800" height="320">'
+            f'<figcaption class="optdocs-widget__caption"><strong>{html.escape(spec["title"])}.</strong> '
+            f'<span data-role="invite">{html.escape(spec["invite"])}</span></figcaption>'
+            f"</figure>"
+        )
+
+    content = MARKER_HTML.sub(root, content)
+    if total > PAGE_BUDGET:
+        raise PluginError(f"widgets: {page.file.src_uri}: {total} bytes of widget data (gzipped), "
+                          f"over the budget of {PAGE_BUDGET}")
+    _state["pages"][page.file.src_uri] = total
+    return content
+
+
+def on_post_build(config, **kwargs):
+    removed = prune(cache_dir("optdocs-widgets"), _state.pop("used", set()))
+    if removed:
+        log.info("widgets: pruned %d cache entries no build uses", len(removed))
+    if _state.get("pages"):
+        log.info("widget data per page (gzipped bytes): %s",
+                 ", ".join(f"{p} {n}" for p, n in sorted(_state["pages"].items())))
