@@ -40,7 +40,8 @@ PROBE_JS = """(() => {
       if (window.__probeMessages) {
         this.addEventListener("message", (e) => {
           const m = e.data;
-          if (m && m.type && m.type !== "progress") probe.messages.push([m.type, m.id === undefined ? null : m.id]);
+          if (m && m.type && m.type !== "progress")
+            probe.messages.push([m.type, m.id === undefined ? null : m.id]);
         });
       }
     }
@@ -75,7 +76,8 @@ def new_page(browser, messages=False):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.add_init_script("window.OPTDOCS_BOOT_CACHE = false;" + ("window.__probeMessages = true;" if messages else ""))
+    page.add_init_script("window.OPTDOCS_BOOT_CACHE = false;"
+                         + ("window.__probeMessages = true;" if messages else ""))
     page.add_init_script(PROBE_JS)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -8,9 +8,17 @@ tests run in order.
 from __future__ import annotations
 
 import pytest
-
-from runner_helpers import (BOOT_TIMEOUT, cell_pages, goto_instant, new_page, open_page, probe,
-                            set_code, text_output, wait_final)
+from runner_helpers import (
+    BOOT_TIMEOUT,
+    cell_pages,
+    goto_instant,
+    new_page,
+    open_page,
+    probe,
+    set_code,
+    text_output,
+    wait_final,
+)
 
 SPIN = "print('spinning', flush=True)\nwhile True:\n    pass\n"
 

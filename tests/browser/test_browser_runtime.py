@@ -9,9 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
-
-from runner_helpers import (BOOT_TIMEOUT, cell_pages, goto_instant, new_page, open_page, probe, text_output,
-                            wait_final)
+from runner_helpers import (
+    BOOT_TIMEOUT,
+    cell_pages,
+    goto_instant,
+    new_page,
+    open_page,
+    probe,
+    text_output,
+    wait_final,
+)
 
 # Runs code through the page's runtime (as a cell does) and collects what comes back.
 RUN_JS = """code => new Promise((resolve) => {
@@ -19,7 +26,8 @@ RUN_JS = """code => new Promise((resolve) => {
   window.optdocsRunner.runtime.submit({kind: "run", code, on(type, msg) {
     if (type === "stdout") out.stdout += msg.text;
     if (["done", "error", "fatal", "stopped"].includes(type)) {
-      Object.assign(out, {type, code: msg.code || null, text: msg.traceback || msg.message || msg.reason || null});
+      const text = msg.traceback || msg.message || msg.reason || null;
+      Object.assign(out, {type, code: msg.code || null, text});
       resolve(out);
     }
   }});
@@ -115,7 +123,10 @@ def test_a_call_whose_owner_left_the_page_is_dropped(page, home, built_site, ser
         window.__held = new Promise((resolve) => {
             let out = "";
             window.optdocsRunner.runtime.submit({kind: "run", code, on(type, msg) {
-                if (type === "stdout") { out += msg.text; if (out.startsWith("holding\\n")) window.__holding = true; }
+                if (type === "stdout") {
+                    out += msg.text;
+                    if (out.startsWith("holding\\n")) window.__holding = true;
+                }
                 if (["done", "error", "stopped"].includes(type)) resolve([type, out]);
             }});
         });

@@ -21,8 +21,15 @@ import time
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
-
-from runner_helpers import BOOT_TIMEOUT, cell_pages, goto_instant, new_page, open_page, probe, set_code, text_output
+from runner_helpers import (
+    cell_pages,
+    goto_instant,
+    new_page,
+    open_page,
+    probe,
+    set_code,
+    text_output,
+)
 
 RUNS = 200
 FIRST = 20  # runs before the heap's reference level is taken
@@ -93,7 +100,8 @@ def runs(page, index, n, expected):
 
 def no_mathjax(context):
     context.route(re.compile(r".*/assets/mathjax/.*"),
-                  lambda route: route.fulfill(status=200, body="", headers={"content-type": "text/javascript"}))
+                  lambda route: route.fulfill(status=200, body="",
+                                              headers={"content-type": "text/javascript"}))
 
 
 def control_growth(browser, home, others, rounds) -> int:
