@@ -116,7 +116,8 @@ def best(values: np.ndarray) -> tuple[float, float]:
 
 class MuonWithAdamW:
     """Muon for the weight matrices, AdamW for the biases (Muon takes only matrices), as Muon
-    is used in practice. One run at a time: the leading run axis is dropped for Muon."""
+    is used in practice. One run at a time (``optdocs.nn.train`` steps a non-elementwise optimizer
+    with each run's own arrays); a leading run axis of one is dropped for Muon."""
 
     elementwise = False
 
@@ -126,7 +127,8 @@ class MuonWithAdamW:
 
     def step(self, params: dict, grads: dict) -> dict:
         mats = [k for k in params if k.startswith("W")]
-        self.muon.step({k: params[k][0] for k in mats}, {k: grads[k][0] for k in mats})
+        one = {k: params[k][0] if params[k].ndim == 3 else params[k] for k in mats}
+        self.muon.step(one, {k: grads[k].reshape(one[k].shape) for k in mats})
         rest = [k for k in params if k not in mats]
         self.adamw.step({k: params[k] for k in rest}, {k: grads[k] for k in rest})
         return params

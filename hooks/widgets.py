@@ -319,7 +319,7 @@ def page_spec(name: str) -> dict:
 
 
 def _digest() -> str:
-    from guide.registry import environment_digest, sources_digest
+    from hooks.source_keys import environment_digest, sources_digest
 
     h = hashlib.sha256()
     h.update(Path(__file__).read_bytes())
