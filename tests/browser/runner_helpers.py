@@ -71,9 +71,11 @@ def cell_pages(site: Path) -> list[str]:
     return pages
 
 
-def new_page(browser, messages=False):
-    """A fresh context (fresh runtime, no boot cache) with the probe installed, and its page."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+def new_page(browser, messages=False, bypass_csp=False):
+    """A fresh context (fresh runtime, no boot cache) with the probe installed, and its page.
+    ``bypass_csp`` for a context that fakes the CDN on the self-hosted build, whose policy rightly
+    refuses the CDN (test_browser_csp.py runs the CDN build under its own policy)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=bypass_csp)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.add_init_script("window.OPTDOCS_BOOT_CACHE = false;"
@@ -87,7 +89,8 @@ def new_page(browser, messages=False):
 
 def open_page(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_function("window.optdocsRunner && document.querySelectorAll('.optdocs-cell').length === "
+    page.wait_for_function("() => window.optdocsRunner && "
+                           "document.querySelectorAll('.optdocs-cell').length === "
                            "document.querySelectorAll('.optdocs-cell__toolbar').length")
 
 
@@ -102,7 +105,7 @@ def goto_instant(page, url: str) -> None:
         a.click();
     }""", url)
     page.wait_for_function("url => location.href === new URL(url, location.href).href", arg=url)
-    page.wait_for_function("!document.querySelector('.md-content').__old && "
+    page.wait_for_function("() => !document.querySelector('.md-content').__old && "
                            "document.querySelectorAll('.optdocs-cell').length === "
                            "document.querySelectorAll('.optdocs-cell__toolbar').length")
     assert page.evaluate("window.__notReloaded === true"), "the page was reloaded, not swapped"

@@ -44,7 +44,7 @@ def test_leaving_while_the_runtime_loads_drops_the_run_and_keeps_the_boot(page, 
     cell.locator("[data-action=run]").click()
     assert cell.get_attribute("data-state") == "loading"
     goto_instant(page, pages[1])
-    page.wait_for_function("window.optdocsRunner.runtime.ready", timeout=BOOT_TIMEOUT)
+    page.wait_for_function("() => window.optdocsRunner.runtime.ready", timeout=BOOT_TIMEOUT)
     state = probe(page)
     # the boot went on in the one worker; the run was skipped there, never started
     assert (state["created"], state["terminated"], state["restarts"]) == (1, 0, 0), state
