@@ -132,3 +132,40 @@ def set_code(cell, code: str) -> None:
         cell.locator("[data-action=edit]").click()
         cell.locator(".CodeMirror").wait_for()
     cell.locator(".CodeMirror").evaluate("(el, code) => el.CodeMirror.setValue(code)", code)
+
+
+#: The pinned Pyodide folder the default (CDN) build loads from.
+CDN = "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
+
+
+def route_fake_cdn(context, runtime: Path, tamper: str | None = None, offline: bool = False) -> list:
+    """Make the site of ``context`` use the CDN address and answer it from the local runtime folder
+    (``tamper``: that file gets a byte appended; ``offline``: no answer at all). Returns the list of
+    runtime files requested, filled as they are. The self-hosted build's policy rightly refuses the
+    CDN: give ``context`` ``bypass_csp=True`` (test_browser_csp.py runs the CDN build under its own)."""
+    requested = []
+
+    def config(route):
+        body = route.fetch().text().replace('"indexURL": "../pyodide/"', f'"indexURL": "{CDN}"')
+        assert CDN in body
+        route.fulfill(status=200, body=body, headers={"content-type": "text/javascript"})
+
+    def cdn(route):
+        if offline:
+            return route.abort("internetdisconnected")
+        name = route.request.url[len(CDN):].split("?")[0]
+        requested.append(name)
+        path = runtime / name
+        if not path.is_file():
+            return route.fulfill(status=404, body="", headers={"access-control-allow-origin": "*"})
+        data = path.read_bytes()
+        if name == tamper:
+            data += b"\n"
+        ctype = {"js": "text/javascript", "wasm": "application/wasm", "json": "application/json"}
+        route.fulfill(status=200, body=data, headers={
+            "access-control-allow-origin": "*",
+            "content-type": ctype.get(name.rsplit(".", 1)[-1], "application/octet-stream")})
+
+    context.route("**/assets/runner/config.js", config)
+    context.route(CDN + "**", cdn)
+    return requested

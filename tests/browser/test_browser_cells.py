@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from runner_helpers import route_fake_cdn
 
 BOOT_TIMEOUT = 180_000  # ms: first Run of a page (runtime download + start), or matplotlib
 RUN_TIMEOUT = 120_000
@@ -385,38 +386,11 @@ def test_offline_keeps_the_build_output(browser, server, built_site):
         context.close()
 
 
-CDN = "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
-
-
 def _cdn_context(browser, runtime: Path, tamper: str | None = None):
-    """A context whose site uses the CDN address, answered from the local runtime folder. The
-    self-hosted build's Content-Security-Policy refuses the CDN, so this context ignores it
-    (test_browser_csp.py runs a cell of the CDN build under its own policy)."""
+    """A context whose site uses the CDN address, answered from the local runtime folder, with the
+    self-hosted build's policy bypassed (see route_fake_cdn)."""
     context = browser.new_context(bypass_csp=True)
-    requested = []
-
-    def config(route):
-        body = route.fetch().text().replace('"indexURL": "../pyodide/"', f'"indexURL": "{CDN}"')
-        assert CDN in body
-        route.fulfill(status=200, body=body, headers={"content-type": "text/javascript"})
-
-    def cdn(route):
-        name = route.request.url[len(CDN):].split("?")[0]
-        requested.append(name)
-        path = runtime / name
-        if not path.is_file():
-            return route.fulfill(status=404, body="", headers={"access-control-allow-origin": "*"})
-        data = path.read_bytes()
-        if name == tamper:
-            data += b"\n"
-        ctype = {"js": "text/javascript", "wasm": "application/wasm", "json": "application/json"}
-        route.fulfill(status=200, body=data, headers={
-            "access-control-allow-origin": "*",
-            "content-type": ctype.get(name.rsplit(".", 1)[-1], "application/octet-stream")})
-
-    context.route("**/assets/runner/config.js", config)
-    context.route(CDN + "**", cdn)
-    return context, requested
+    return context, route_fake_cdn(context, runtime, tamper)
 
 
 def test_cdn_runtime_is_verified(browser, server, built_site, pyodide_runtime):

@@ -5,7 +5,6 @@ runtime boots once); the failure tests have contexts of their own.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from runner_helpers import (
     new_page,
     open_page,
     probe,
+    route_fake_cdn,
     text_output,
     wait_final,
 )
@@ -148,34 +148,11 @@ def test_a_call_whose_owner_left_the_page_is_dropped(page, home, built_site, ser
 # ------------------------------------------------------------------------------------------------
 # The runtime cannot be loaded: the page's note follows the worker's error code.
 
-CDN = "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
-
-
 def cdn_page(browser, runtime: Path, tamper: str | None = None, offline: bool = False):
     """A page whose site uses the CDN address, answered from the local runtime folder
-    (`tamper`: one file gets a byte appended; `offline`: no answer at all). The self-hosted
-    build's policy refuses the CDN, so this context ignores the policy."""
+    (`tamper`: one file gets a byte appended; `offline`: no answer at all)."""
     context, pg = new_page(browser, bypass_csp=True)
-
-    def config(route):
-        body = route.fetch().text().replace('"indexURL": "../pyodide/"', f'"indexURL": "{CDN}"')
-        assert CDN in body
-        route.fulfill(status=200, body=body, headers={"content-type": "text/javascript"})
-
-    def cdn(route):
-        if offline:
-            return route.abort("internetdisconnected")
-        name = route.request.url[len(CDN):].split("?")[0]
-        data = (runtime / name).read_bytes()
-        if name == tamper:
-            data += b"\n"
-        ctype = {"js": "text/javascript", "wasm": "application/wasm", "json": "application/json"}
-        route.fulfill(status=200, body=data, headers={
-            "access-control-allow-origin": "*",
-            "content-type": ctype.get(name.rsplit(".", 1)[-1], "application/octet-stream")})
-
-    context.route("**/assets/runner/config.js", config)
-    context.route(re.compile(re.escape(CDN) + ".*"), cdn)
+    route_fake_cdn(context, runtime, tamper, offline)
     return context, pg
 
 
