@@ -21,7 +21,7 @@ rely on is in CONTRIBUTING.md, "Adding a widget"):
   printed); every scalar (readouts) is stored exactly, so a readout from the grid equals the live
   one at a grid point.
 
-Each widget is described once, in ``WIDGETS``: its controls (type, range, default, grid), its
+Each widget is described once, in its module of ``hooks/widget_specs/`` (collected in ``WIDGETS``): its controls (type, range, default, grid), its
 calls (``fn`` and keyword arguments, ``{"$": name}`` standing for a control's value), the code
 template of "Show the code", and the static figure. Everything else (controls on the page, the URL
 state, the grid) is derived from it.
@@ -68,181 +68,7 @@ D3_FILES = ("d3-array", "d3-color", "d3-interpolate", "d3-format", "d3-time", "d
             "d3-scale", "d3-path", "d3-shape", "d3-axis", "d3-selection", "d3-contour")
 
 
-def C(name: str) -> dict:
-    """A keyword argument standing for the value of control ``name``."""
-    return {"$": name}
-
-
-def _steps(lo: float, hi: float, step: float) -> list[float]:
-    n = int(round((hi - lo) / step))
-    return [round(lo + i * step, 10) for i in range(n + 1)]
-
-
-# ------------------------------------------------------------------------------ the static figures
-
-
-def _static_lr_dial(answers: dict) -> Any:
-    from optdocs.plots.style import INK, color, new_figure
-
-    d = answers["dial"]
-    fig, (a, b) = new_figure(ncols=2, width=8.0, height=3.2)
-    a.plot(d["curve"]["x"], d["curve"]["loss"], color=INK, linewidth=1.4)
-    a.plot(d["x"], d["loss"], color=color(0), marker="o", markersize=4, linewidth=1.2)
-    a.set_xlabel("x")
-    a.set_ylabel("f(x)")
-    a.set_title(f"lr = 0.3, curvature 2: {d['regime']}", fontsize="medium")
-    b.semilogy(range(len(d["loss"])), [max(v, 1e-300) for v in d["loss"]], color=color(0))
-    b.set_xlabel("step")
-    b.set_ylabel("loss")
-    return fig
-
-
-def _static_escape(answers: dict) -> Any:
-    from optdocs.plots.style import INK, color, linestyle, new_figure
-
-    fig, (a, b) = new_figure(ncols=2, width=8.0, height=3.2)
-    curve = answers["curve"]
-    a.plot(curve["x"], curve["loss"], color=INK, linewidth=1.4)
-    for i, key in enumerate(("small", "large")):
-        p = answers[key]
-        a.plot([p["final_x"]], [p["final_loss"]], marker="o", markersize=9, color=color(i),
-               linestyle="none")
-        b.plot(p["x"], color=color(i), linestyle=linestyle(i), linewidth=1.2)
-    a.set_xlabel("x")
-    a.set_ylabel("loss")
-    b.axhline(0.0, color=INK, linestyle=":", linewidth=0.8)
-    b.set_xlabel("step")
-    b.set_ylabel("position x")
-    return fig
-
-
-def _static_sgd_adam(answers: dict) -> Any:
-    from optdocs.plots.style import INK, color, linestyle, new_figure
-
-    fig, (a, b) = new_figure(ncols=2, width=8.0, height=3.2)
-    for i, key in enumerate(("sgd", "adam")):
-        p = answers[key]
-        a.plot(p["x"], color=color(i), linestyle=linestyle(i), linewidth=1.2)
-        b.plot(p["loss"], color=color(i), linestyle=linestyle(i), linewidth=1.2)
-    a.axhline(0.0, color=INK, linestyle=":", linewidth=0.8)
-    a.set_xlabel("step")
-    a.set_ylabel("position x")
-    b.set_xlabel("step")
-    b.set_ylabel("loss")
-    return fig
-
-
-# ------------------------------------------------------------------------------ the widgets
-
-ESCAPE_STEPS = 150
-
-WIDGETS: dict[str, dict] = {
-    "lr-dial": {
-        "title": "The learning-rate dial",
-        "invite": "Move the learning rate or the curvature: the path, the loss and the regime follow.",
-        "alt": "Gradient descent on the bowl f(x) = x squared from x = -1.5 with learning rate 0.3: "
-               "the iterates slide down one side of the bowl, and the loss falls steadily.",
-        "controls": [
-            {"name": "lr", "label": "learning rate η", "kind": "range", "min": 0.01, "max": 1.3,
-             "step": 0.01, "default": 0.3, "grid": [0.01] + _steps(0.05, 1.3, 0.05)},
-            {"name": "curvature", "label": "curvature c", "kind": "range", "min": 0.5, "max": 4.0,
-             "step": 0.1, "default": 2.0, "grid": [0.5, 1.0, 1.5, 2.0, 3.0, 4.0]},
-        ],
-        "calls": {
-            "dial": {"fn": "optdocs.demos.lr_dial",
-                     "kwargs": {"lr": C("lr"), "curvature": C("curvature"), "x0": -1.5, "steps": 20}},
-        },
-        "code": ("from optdocs.demos import lr_dial\n\n"
-                 "dial = lr_dial(lr={lr}, curvature={curvature}, x0=-1.5, steps=20)\n"
-                 "t = dial[\"thresholds\"]\n"
-                 "print(f\"regime: {{dial['regime']}} (factor 1 - lr c = {{dial['factor']:+.3f}})\")\n"
-                 "print(f\"overshoots above lr {{t['overshoot']:.3f}}, "
-                 "diverges above {{t['diverge']:.3f}}\")\n"
-                 "print(f\"after 20 steps: x = {{dial['final_x']:+.6f}}, "
-                 "loss {{dial['final_loss']:.3e}}\")\n"),
-        "static": _static_lr_dial,
-    },
-    "escape": {
-        "title": "Escaping a local minimum",
-        "invite": "Press Step: both learning rates get the same noisy gradients.",
-        "alt": f"The double well with two runs of SGD from the shallow minimum, fed the same noisy "
-               f"gradients for {ESCAPE_STEPS} steps: learning rate 0.03 stays near -1, learning "
-               f"rate 0.3 crosses the barrier.",
-        "controls": [
-            {"name": "small", "label": "small learning rate", "kind": "range", "min": 0.005,
-             "max": 0.1, "step": 0.005, "default": 0.03,
-             "grid": [0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1]},
-            {"name": "large", "label": "large learning rate", "kind": "range", "min": 0.1,
-             "max": 1.0, "step": 0.01, "default": 0.3,
-             "grid": [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0]},
-            {"name": "trial", "label": "trial (noise seed)", "kind": "state", "min": 0,
-             "max": 1_000_000, "default": 0, "grid": [0, 1, 2, 3, 4]},
-            {"name": "step", "label": "step", "kind": "state", "min": 0, "max": ESCAPE_STEPS,
-             "default": ESCAPE_STEPS},
-        ],
-        "calls": {
-            "curve": {"fn": "optdocs.demos.double_well_curve", "kwargs": {"points": 121}},
-            "small": {"fn": "optdocs.demos.double_well_path",
-                      "kwargs": {"optimizer": "SGD", "lr": C("small"), "noise": 1.0,
-                                 "steps": ESCAPE_STEPS, "seed": C("trial")}},
-            "large": {"fn": "optdocs.demos.double_well_path",
-                      "kwargs": {"optimizer": "SGD", "lr": C("large"), "noise": 1.0,
-                                 "steps": ESCAPE_STEPS, "seed": C("trial")}},
-            "small_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
-                           "kwargs": {"optimizer": "SGD", "lr": C("small"), "noise": 1.0,
-                                      "steps": 1000, "runs": 1000, "seed": 0}},
-            "large_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
-                           "kwargs": {"optimizer": "SGD", "lr": C("large"), "noise": 1.0,
-                                      "steps": 1000, "runs": 1000, "seed": 0}},
-        },
-        "code": ("from optdocs.demos import double_well_outcomes, double_well_path\n\n"
-                 "for lr in ({small}, {large}):          # the same noise draws (seed) for both\n"
-                 f"    run = double_well_path(\"SGD\", lr, noise=1.0, steps={ESCAPE_STEPS}, seed={{trial}})\n"
-                 "    runs = double_well_outcomes(\"SGD\", lr, noise=1.0, steps=1000, runs=1000, seed=0)\n"
-                 "    print(f\"lr {{lr}}: step {step} at x = {{run['x'][{step}]:+.2f}}; \"\n"
-                 "          f\"{{runs['escaped']:.1%}} of 1000 runs end in the deep well\")\n"),
-        "static": _static_escape,
-    },
-    "sgd-adam": {
-        "title": "SGD against Adam on the double well",
-        "invite": "Change either learning rate or the noise; both optimizers see the same noise.",
-        "alt": "Position and loss over 300 steps for SGD with learning rate 1.0 and Adam with "
-               "learning rate 0.1 from the shallow minimum of the double well, gradient noise 1.0, "
-               "the same noise for both.",
-        "controls": [
-            {"name": "sgd_lr", "label": "SGD learning rate", "kind": "range", "min": 0.05,
-             "max": 1.5, "step": 0.05, "default": 1.0, "grid": [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5]},
-            {"name": "adam_lr", "label": "Adam learning rate", "kind": "range", "min": 0.01,
-             "max": 0.5, "step": 0.01, "default": 0.1, "grid": [0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5]},
-            {"name": "noise", "label": "gradient noise σ", "kind": "range", "min": 0.0,
-             "max": 2.0, "step": 0.05, "default": 1.0, "grid": [0.0, 0.2, 0.5, 1.0, 1.5, 2.0]},
-        ],
-        "calls": {
-            "sgd": {"fn": "optdocs.demos.double_well_path",
-                    "kwargs": {"optimizer": "SGD", "lr": C("sgd_lr"), "noise": C("noise"),
-                               "steps": 300, "seed": 0}},
-            "adam": {"fn": "optdocs.demos.double_well_path",
-                     "kwargs": {"optimizer": "Adam", "lr": C("adam_lr"), "noise": C("noise"),
-                                "steps": 300, "seed": 0}},
-            "sgd_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
-                         "kwargs": {"optimizer": "SGD", "lr": C("sgd_lr"), "noise": C("noise"),
-                                    "steps": 1000, "runs": 1000, "seed": 0}},
-            "adam_runs": {"fn": "optdocs.demos.double_well_outcomes", "slow": True,
-                          "kwargs": {"optimizer": "Adam", "lr": C("adam_lr"), "noise": C("noise"),
-                                     "steps": 1000, "runs": 1000, "seed": 0}},
-        },
-        "code": ("from optdocs.demos import double_well_outcomes, double_well_path\n\n"
-                 "for name, lr in ((\"SGD\", {sgd_lr}), (\"Adam\", {adam_lr})):   # same noise for both\n"
-                 "    run = double_well_path(name, lr, noise={noise}, steps=300, seed=0)\n"
-                 "    runs = double_well_outcomes(name, lr, noise={noise}, steps=1000, runs=1000, seed=0)\n"
-                 "    print(f\"{{name}} lr {{lr}}: run 0 ends {{run['basin']}} "
-                 "at x = {{run['final_x']:+.3f}}; \"\n"
-                 "          f\"escaped {{runs['escaped']:.1%}}, stayed {{runs['stayed']:.1%}}, \"\n"
-                 "          f\"diverged {{runs['diverged']:.1%}}\")\n"),
-        "static": _static_sgd_adam,
-    },
-}
-
+from hooks.widget_specs import WIDGETS  # noqa: E402
 
 # ------------------------------------------------------------------------------ computing
 
@@ -323,6 +149,8 @@ def _digest() -> str:
 
     h = hashlib.sha256()
     h.update(Path(__file__).read_bytes())
+    for spec in sorted((REPO / "hooks" / "widget_specs").glob("*.py")):
+        h.update(spec.read_bytes())
     h.update(sources_digest(REPO / "optdocs").encode())
     h.update(environment_digest().encode())
     return h.hexdigest()[:20]

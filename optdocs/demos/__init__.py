@@ -1,0 +1,24 @@
+"""The computations behind the guide's interactive figures, as plain JSON-able results.
+
+Each function answers one question a figure asks for one setting of its controls, and returns
+dicts, lists and floats only (no NumPy types), so the same call serves the site build (which
+stores its answers at a grid of settings) and the page (which calls it in the browser through
+Pyodide once Python is running). Every result is a deterministic function of the arguments: the
+gradient noise is drawn from ``seed`` exactly as ``optdocs.simulate.simulate`` draws it, so two
+calls with the same seed see the same noise whatever the optimizer.
+
+Bad arguments raise ``ValueError`` naming the argument and the value given.
+
+Example
+-------
+>>> from optdocs.demos import lr_dial
+>>> dial = lr_dial(lr=0.6, curvature=2.0)
+>>> dial["regime"], round(dial["factor"], 3)
+('oscillating', -0.2)
+"""
+
+from optdocs.demos.double_well import OPTIMIZERS, double_well_curve, double_well_outcomes, double_well_path
+from optdocs.demos.lr_dial import REGIMES, lr_dial
+
+__all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_curve", "double_well_path",
+           "double_well_outcomes"]
