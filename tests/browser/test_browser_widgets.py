@@ -16,13 +16,19 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from widget_helpers import (
+    RUNTIME_PATHS,
+    WIDGET_PAGES,
+    open_widget,
+    readouts,
+    renders,
+    root,
+    set_range,
+    wait_live,
+    wait_renders_above,
+)
 
 from optdocs.demos import double_well_outcomes, double_well_path, lr_dial
-
-BOOT_TIMEOUT = 180_000
-RUNTIME_PATHS = ("/assets/pyodide/", "/assets/runner/worker.js", "/assets/runner/wheels/")
-WIDGET_PAGES = {"lr-dial": "gradient-descent/", "escape": "sgd-escape/", "sgd-adam": "sgd-vs-adam/"}
-LIVE = "el => el.dataset.state === 'live' && el.dataset.pending === '0'"
 
 
 @pytest.fixture(scope="module")
@@ -39,39 +45,6 @@ def page(context, recorder):
     recorder.attach_page(pg)
     pg.set_default_timeout(30_000)
     return pg
-
-
-def root(page, name):
-    return page.locator(f'[data-optdocs-widget="{name}"]')
-
-
-def open_widget(page, server, name, query=""):
-    page.goto(server.base_url + WIDGET_PAGES[name] + query)
-    w = root(page, name)
-    w.locator("[data-action=code]").wait_for()          # the widget is mounted
-    return w
-
-
-def readouts(w) -> dict[str, str]:
-    return w.evaluate("""el => Object.fromEntries([...el.querySelectorAll('[data-role=readout]')]
-        .map(r => [r.dataset.key, r.dataset.value]))""")
-
-
-def renders(w) -> int:
-    return int(w.get_attribute("data-renders"))
-
-
-def wait_live(page, w, timeout=BOOT_TIMEOUT):
-    """Until the widget is live and every call for the current settings has its live answer."""
-    page.wait_for_function(LIVE, arg=w.element_handle(), timeout=timeout)
-
-
-def wait_renders_above(page, w, n):
-    page.wait_for_function("([el, n]) => Number(el.dataset.renders) > n", arg=[w.element_handle(), n])
-
-
-def set_range(w, name, value):
-    w.locator(f'input[name="{name}"]').fill(str(value))
 
 
 def check_dial(values, lr, c):
