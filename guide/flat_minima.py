@@ -134,12 +134,10 @@ def circle_accuracy(batch: int) -> tuple[float, float]:
     Xtr, ytr = circle_data(200, seed=0)
     Xte, yte = circle_data(2000, seed=99)
     epochs = CIRCLE_STEPS // -(-200 // batch)
-    accs = []
-    for s in range(CIRCLE_SEEDS):
-        model = MLP((2, 8, 1), seed=s)
-        train(model, SGD(lr=CIRCLE_LR), Xtr, ytr, epochs=epochs, batch_size=batch, seed=s)
-        accs.append(model.accuracy(Xte, yte))
-    a = np.array(accs)
+    seeds = list(range(CIRCLE_SEEDS))       # one stack of networks, each trained as if alone
+    model = MLP((2, 8, 1), seed=seeds)
+    train(model, SGD(lr=CIRCLE_LR), Xtr, ytr, epochs=epochs, batch_size=batch, seed=seeds)
+    a = np.asarray(model.accuracy(Xte, yte))
     return float(a.mean()), float(a.std(ddof=1) / np.sqrt(len(a)))
 
 
