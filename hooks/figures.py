@@ -24,7 +24,6 @@ import difflib
 import html
 import importlib
 import json
-import os
 import re
 import sys
 import time
@@ -42,6 +41,7 @@ from hooks import source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import code_spans  # noqa: E402
+from hooks.parallel import run_tasks  # noqa: E402
 
 log = get_plugin_logger("optdocs")
 
@@ -158,8 +158,8 @@ def _compute(render, misses: dict[str, list], cache: Path):
 
     One task per group of chapter modules that import each other (guide/index.py reuses the runs
     of guide/sgd_vs_adam.py, guide/choosing.py those of guide/training.py), so memoised
-    experiments are computed once. ``OPTDOCS_JOBS`` worker processes (default: one per core) take
-    the tasks, longest first by the times of the last build; ``OPTDOCS_JOBS=1`` computes them here.
+    experiments are computed once, by ``hooks.parallel.run_tasks`` (``OPTDOCS_JOBS`` worker
+    processes), longest first by the times of the last build.
     """
     if not misses:
         return
@@ -172,7 +172,7 @@ def _compute(render, misses: dict[str, list], cache: Path):
                     key=lambda g: -sum(last.get(m, 1e9) for m in g))  # unknown modules first
     tasks = [[item for m in group for item in misses[m]] for group in groups]
     module_of = {item: m for m, items in misses.items() for item in items}
-    for items in _run_tasks(render.compute_items, tasks):
+    for items in run_tasks(render.compute_items, tasks):
         took: dict[str, float] = {}
         for kind, name, *_, seconds in items:
             took[module_of[kind, name]] = took.get(module_of[kind, name], 0.0) + seconds
@@ -199,39 +199,6 @@ def module_groups(modules: list[str]) -> list[list[str]]:
     for m in sorted(modules):
         groups.setdefault(root(m), []).append(m)
     return sorted(groups.values())
-
-
-def _jobs() -> int:
-    value = os.environ.get("OPTDOCS_JOBS", "").strip()
-    if not value:
-        return os.cpu_count() or 1
-    if not value.isdigit() or int(value) < 1:
-        raise PluginError(f"optdocs: OPTDOCS_JOBS must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _run_tasks(work, tasks: list[list]):
-    """``work(task)`` for every task, in worker processes when there are several of each;
-    yields the results as they complete."""
-    jobs = min(_jobs(), len(tasks))
-    if jobs <= 1:
-        for task in tasks:
-            yield work(task)
-        return
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    # fork shares the imported guide and its memoised results; a threaded parent (mkdocs serve)
-    # must not fork, and Windows cannot
-    method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
-    context = multiprocessing.get_context(method)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-    try:
-        for future in as_completed([pool.submit(work, task) for task in tasks]):
-            yield future.result()
-    finally:  # a failure stops the build: start no further task
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def on_files(files, config):

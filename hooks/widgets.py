@@ -21,31 +21,29 @@ rely on is in CONTRIBUTING.md, "Adding a widget"):
   printed); every scalar (readouts) is stored exactly, so a readout from the grid equals the live
   one at a grid point.
 
-Each widget is described once, in its module of ``hooks/widget_specs/`` (collected in ``WIDGETS``): its controls (type, range, default, grid), its
-calls (``fn`` and keyword arguments, ``{"$": name}`` standing for a control's value), the code
-template of "Show the code", and the static figure. Everything else (controls on the page, the URL
-state, the grid) is derived from it.
+Each widget is described once, in its module of ``hooks/widget_specs/`` (collected in ``WIDGETS``):
+its controls (type, range, default, grid), its calls (``fn`` and keyword arguments, ``{"$": name}``
+standing for a control's value), the code template of "Show the code", and the static figure.
+Everything else (controls on the page, the URL state, the grid) is derived from it.
 
 The page side is ``docs/assets/widgets/``: ``core.js`` (in extra_javascript; on a page with a widget
 it loads the d3 bundle, ``widgets.css`` and the widget's own module), one module per widget. The d3
 modules come from node_modules (npm ci), concatenated into ``assets/widgets/vendor/d3-<hash>.js``.
 ``assets/widgets/manifest.js`` (generated) tells core.js the file names.
 
-Results are cached in ``.cache/optdocs-widgets/`` keyed by this file, the optdocs sources and the
-library versions.
+``hooks/widget_grid.py`` computes a widget's data and static figure; the widgets missing from the
+cache (``.cache/optdocs-widgets/``, keyed by the widget code, the optdocs sources and the library
+versions) are computed in worker processes (``hooks/parallel.py``, one task per widget).
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
 import html
-import itertools
 import json
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -68,69 +66,10 @@ D3_FILES = ("d3-array", "d3-color", "d3-interpolate", "d3-format", "d3-time", "d
             "d3-scale", "d3-path", "d3-shape", "d3-axis", "d3-selection", "d3-contour")
 
 
+from hooks import widget_grid  # noqa: E402
+from hooks.parallel import run_tasks  # noqa: E402
+from hooks.widget_grid import defaults  # noqa: E402
 from hooks.widget_specs import WIDGETS  # noqa: E402
-
-# ------------------------------------------------------------------------------ computing
-
-
-def _resolve(dotted: str) -> Callable:
-    import importlib
-
-    module, _, name = dotted.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
-def call_kwargs(call: dict, values: dict) -> dict:
-    """The call's keyword arguments with every ``{"$": control}`` replaced by ``values[control]``."""
-    return {k: values[v["$"]] if isinstance(v, dict) and "$" in v else v
-            for k, v in call["kwargs"].items()}
-
-
-def call_axes(spec: dict, call: dict) -> list[str]:
-    """Controls the call depends on, in the order of ``spec["controls"]``."""
-    used = {v["$"] for v in call["kwargs"].values() if isinstance(v, dict) and "$" in v}
-    return [c["name"] for c in spec["controls"] if c["name"] in used]
-
-
-def defaults(spec: dict) -> dict:
-    return {c["name"]: c["default"] for c in spec["controls"]}
-
-
-def compact(value: Any) -> Any:
-    """Round floats inside lists of more than 8 numbers to 4 significant digits (drawn data)."""
-    if isinstance(value, dict):
-        return {k: compact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        if len(value) > 8 and all(isinstance(v, float) for v in value):
-            return [float(f"{v:.4g}") for v in value]
-        return [compact(v) for v in value]
-    return value
-
-
-def compute_grid(name: str) -> dict:
-    """{call: {"axes": [control, ...], "answers": {"i,j,...": answer}}} for widget ``name``."""
-    spec = WIDGETS[name]
-    controls = {c["name"]: c for c in spec["controls"]}
-    grid = {}
-    for call_name, call in spec["calls"].items():
-        fn = _resolve(call["fn"])
-        axes = call_axes(spec, call)
-        for a in axes:
-            if "grid" not in controls[a]:
-                raise PluginError(f"widgets: control {a!r} of {name!r} is used by call "
-                                  f"{call_name!r} but has no grid")
-        answers = {}
-        for index in itertools.product(*(range(len(controls[a]["grid"])) for a in axes)):
-            values = {a: controls[a]["grid"][i] for a, i in zip(axes, index, strict=True)}
-            answers[",".join(map(str, index))] = compact(fn(**call_kwargs(call, values)))
-        grid[call_name] = {"axes": axes, "answers": answers}
-    return grid
-
-
-def default_answers(name: str) -> dict:
-    spec = WIDGETS[name]
-    values = defaults(spec)
-    return {k: _resolve(c["fn"])(**call_kwargs(c, values)) for k, c in spec["calls"].items()}
 
 
 def code_at(spec: dict, values: dict) -> str:
@@ -138,42 +77,33 @@ def code_at(spec: dict, values: dict) -> str:
     return spec["code"].format(**{k: repr(v) for k, v in values.items()})
 
 
-def page_spec(name: str) -> dict:
-    """What the page gets in ``data-spec``: everything in WIDGETS but the static figure."""
-    spec = WIDGETS[name]
-    return {k: v for k, v in spec.items() if k != "static"}
+
+def _cache_paths(name: str) -> tuple[Path, Path]:
+    key = f"{name}-{_state['digest']}"
+    cache = cache_dir("optdocs-widgets")
+    return cache / f"{key}.json", cache / f"{key}.svg"
 
 
-def _digest() -> str:
-    from hooks.source_keys import environment_digest, sources_digest
-
-    h = hashlib.sha256()
-    h.update(Path(__file__).read_bytes())
-    for spec in sorted((REPO / "hooks" / "widget_specs").glob("*.py")):
-        h.update(spec.read_bytes())
-    h.update(sources_digest(REPO / "optdocs").encode())
-    h.update(environment_digest().encode())
-    return h.hexdigest()[:20]
+def compute_missing() -> None:
+    """Compute the widgets missing from the cache, one worker-process task per widget."""
+    missing = [n for n in WIDGETS if not all(p.is_file() for p in _cache_paths(n))]
+    for name, raw, svg in run_tasks(widget_grid.compute, missing):
+        json_path, svg_path = _cache_paths(name)
+        write_atomic(json_path, raw)
+        write_atomic(svg_path, svg)
 
 
 def built(name: str) -> tuple[bytes, bytes]:
-    """(data-spec JSON, static SVG) of widget ``name``, from the cache or computed now."""
-    cache = cache_dir("optdocs-widgets")
-    key = f"{name}-{_digest()}"
-    json_path, svg_path = cache / f"{key}.json", cache / f"{key}.svg"
+    """(data-spec JSON, static SVG) of widget ``name``, from the cache (computed if missing)."""
+    json_path, svg_path = _cache_paths(name)
     _state.setdefault("used", set()).update((json_path, svg_path))
-    if json_path.is_file() and svg_path.is_file():
-        touch(json_path)
-        touch(svg_path)
-        return json_path.read_bytes(), svg_path.read_bytes()
-    from optdocs.plots.style import to_svg
-
-    data = dict(page_spec(name), grid=compute_grid(name))
-    raw = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
-    svg = to_svg(WIDGETS[name]["static"](default_answers(name)))
-    write_atomic(json_path, raw)
-    write_atomic(svg_path, svg)
-    return raw, svg
+    if not (json_path.is_file() and svg_path.is_file()):
+        _, raw, svg = widget_grid.compute(name)
+        write_atomic(json_path, raw)
+        write_atomic(svg_path, svg)
+    touch(json_path)
+    touch(svg_path)
+    return json_path.read_bytes(), svg_path.read_bytes()
 
 
 def gzipped_size(data: bytes) -> int:
@@ -216,7 +146,8 @@ def on_config(config, **kwargs):
         "// Generated by hooks/widgets.py: where core.js finds the d3 bundle and the widgets.\n"
         "window.OPTDOCS_WIDGETS = " + json.dumps(manifest, indent=1, sort_keys=True) + ";\n"
     ).encode()
-    _state.update(generated=generated, built={}, pages={})
+    _state.update(generated=generated, built={}, pages={}, digest=widget_grid.digest())
+    compute_missing()
     for rel in (f"{ASSETS}/manifest.js", f"{ASSETS}/core.js"):
         if not any(str(getattr(item, "path", item)) == rel for item in config["extra_javascript"]):
             config["extra_javascript"].append(rel)

@@ -1,4 +1,4 @@
-"""hooks/figures.py: how missing figures and numbers are split over worker processes."""
+"""hooks/figures.py: how the chapters with missing figures and numbers are grouped into tasks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from mkdocs.exceptions import PluginError
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -35,28 +34,3 @@ def test_chapters_that_share_experiments_share_a_worker(figures):
 def test_only_modules_with_work_are_grouped(figures):
     assert figures.module_groups(["guide.index"]) == [["guide.index"]]
     assert figures.module_groups([]) == []
-
-
-def _square(task):
-    return [x * x for x in task]
-
-
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_every_task_runs_once_in_process_or_in_workers(figures, monkeypatch, jobs):
-    monkeypatch.setenv("OPTDOCS_JOBS", jobs)
-    tasks = [[1, 2], [3], [4, 5, 6]]
-    results = list(figures._run_tasks(_square, tasks))
-    assert sorted(results) == sorted([[1, 4], [9], [16, 25, 36]])
-
-
-@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5"])
-def test_a_bad_job_count_is_refused_by_name(figures, monkeypatch, value):
-    monkeypatch.setenv("OPTDOCS_JOBS", value)
-    with pytest.raises(PluginError, match=f"OPTDOCS_JOBS must be a positive integer, got '{value}'"):
-        list(figures._run_tasks(_square, [[1], [2]]))
-
-
-def test_the_default_is_one_job_per_core(figures, monkeypatch):
-    monkeypatch.delenv("OPTDOCS_JOBS", raising=False)
-    monkeypatch.setattr(figures.os, "cpu_count", lambda: 3)
-    assert figures._jobs() == 3
