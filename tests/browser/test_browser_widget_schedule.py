@@ -87,3 +87,23 @@ def test_a_newer_call_of_its_channel_stops_a_started_chunked_call(page):
     stopped = [m for m in seen if m["type"] == "cancelled"]
     assert stopped == [{"type": "cancelled", "id": old, "started": True, "reason": "superseded"}]
     assert ("result", old) not in [(m["type"], m["id"]) for m in seen]
+
+
+def test_cancelling_a_started_chunked_call_stops_it_without_a_restart(page):
+    restarts = page.evaluate("() => window.optdocsRunner.runtime.restarts")
+    job = page.evaluate("""(kwargs) => {
+      const rt = window.optdocsRunner.runtime;
+      window.__job = rt.submit({kind: "call", fn: "optdocs.demos.double_well_outcomes", args: [],
+                                kwargs, on(type, msg) { if (type === "stopped") window.__dropped = msg; }});
+      return window.__job.id;
+    }""", SLOW)
+    wait_message(page, "started", job)
+    page.evaluate("() => window.optdocsRunner.runtime.cancel(window.__job, 'not wanted')")
+    assert page.evaluate("() => window.__dropped.reason") == "not wanted"
+    wait_message(page, "cancelled", job)          # the worker stopped it at its next pause
+    after = page.evaluate(START, ["after", "optdocs.demos.lr_dial", FAST, None])
+    assert outcome(page, "after")["value"]["regime"] == lr_dial(**FAST)["regime"]
+    seen = [m for m in page.evaluate("window.__seen") if m["id"] in (job, after)]
+    assert [m["type"] for m in seen] == ["started", "cancelled", "started", "result"]
+    assert seen[1]["started"] is True and seen[1]["reason"] == "cancelled"
+    assert page.evaluate("() => window.optdocsRunner.runtime.restarts") == restarts

@@ -117,7 +117,8 @@
     },
 
     /** Drop a job that has not started yet: the worker skips it (and keeps booting if it is).
-     * `reason` goes to the job's owner. */
+     * A started call is dropped too: the worker stops it at its next pause if it is chunked,
+     * and its answer is ignored otherwise. `reason` goes to the job's owner. */
     cancel(job, reason) {
       if (!this.jobs.has(job.id)) return;
       this.jobs.delete(job.id);
@@ -303,7 +304,9 @@
               try { opts.onOutput(type, msg.text); } catch (err) { setTimeout(() => { throw err; }); }
             } else if (type === "error") fail(msg.code || "exception", msg.traceback);
             else if (type === "stopped") fail("stopped", msg.reason);
-            else if (type === "cancelled") fail("superseded", "Superseded by a newer call of its channel.");
+            else if (type === "cancelled" && msg.reason === "superseded") {
+              fail("superseded", "Superseded by a newer call of its channel.");
+            } else if (type === "cancelled") fail("cancelled", "Cancelled.");
             else if (type === "fatal") fail(msg.code, msg.message);
           },
         });
