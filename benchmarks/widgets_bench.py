@@ -18,7 +18,11 @@ widget page prints:
   includes them, median only). As the reference measured in
   the same page, alternating with the moves: the bare round trip of the same optdocs call through
   window.optdocsRunner.call, so the ratio says what the widget adds on top of Python;
-* the widget data embedded in the page (data-spec), raw and gzipped (budget 150 KB gzipped).
+* the widget data embedded in the page (data-spec), raw and gzipped (budget 150 KB gzipped);
+* for a widget with heavy statistics ("slow" calls), "fast behind slow": the round trip of its
+  first fast call sent while one of its statistics computes, against the same call alone
+  (p50/p95 over the moves, and the ratio of the medians): how long a slider's exact answer waits
+  for a statistic of the previous setting (the worker answers it between the statistic's chunks).
 
 Timings come from performance.now() inside the page. Needs Debian's chromium and Playwright.
 """
@@ -138,6 +142,44 @@ CALL_REF = """async ([name, k]) => {
 }"""
 
 
+BEHIND_SLOW = """async ([name, n]) => {
+  const w = window.optdocsWidgets.widgets().find((x) => x.name === name);
+  const calls = w.spec.calls, names = Object.keys(calls);
+  const fast = names.find((c) => !calls[c].slow), slow = names.find((c) => calls[c].slow);
+  if (!slow) return null;
+  const call = (c) => window.optdocsRunner.call(calls[c].fn, [], w.args(c));
+  const bare = [], behind = [];
+  for (let i = 0; i < n; i++) {
+    let t0 = performance.now();
+    await call(fast);
+    bare.push(performance.now() - t0);
+    const stat = call(slow);
+    await new Promise((resolve) => setTimeout(resolve, 30));   // the statistic is computing
+    t0 = performance.now();
+    await call(fast);
+    behind.push(performance.now() - t0);
+    await stat;
+  }
+  return {bare, behind};
+}"""
+
+
+def behind_slow(browser, base, name, n):
+    """Round trips of a fast call alone and sent while a statistic computes (None: no "slow")."""
+    page_path, control = WIDGETS[name]
+    ctx, page = fresh_page(browser, base + page_path)
+    try:
+        root = page.locator(f'[data-optdocs-widget="{name}"]')
+        root.locator("[data-action=code]").wait_for()
+        root.locator(f'input[name="{control}"]').focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("el => el.dataset.state === 'live' && el.dataset.pending === '0'",
+                               arg=root.element_handle(), timeout=300_000)
+        return page.evaluate(BEHIND_SLOW, [name, n])
+    finally:
+        ctx.close()
+
+
 def live_moves(browser, base, name, moves):
     page_path, control = WIDGETS[name]
     ctx, page = fresh_page(browser, base + page_path)
@@ -194,6 +236,12 @@ def main(argv=None):
                       f"{pct(me, 50):6.1f} / {pct(me, 95):7.1f} {statistics.median(refs):12.1f} "
                       f"{ratio:12.2f} {statistics.median(ma):10.0f} {raw / 1000:6.0f} ({gz / 1000:.0f})",
                       flush=True)
+                b = behind_slow(browser, base, name, max(5, args.moves // 2))
+                if b:
+                    ratio = statistics.median(b["behind"]) / statistics.median(b["bare"])
+                    print(f"{'':10} fast behind slow p50/p95 {pct(b['behind'], 50):.1f} / "
+                          f"{pct(b['behind'], 95):.1f} ms, alone {pct(b['bare'], 50):.1f} / "
+                          f"{pct(b['bare'], 95):.1f} ms, ratio of medians {ratio:.2f}", flush=True)
             browser.close()
         httpd.shutdown()
 

@@ -160,6 +160,41 @@ def test_what_a_call_prints_is_sent_as_its_output(runner, monkeypatch):
     assert runner.sent == []
 
 
+def test_a_chunked_call_runs_one_chunk_per_step_and_can_be_given_up(runner, monkeypatch):
+    """worker.js drives a function with `chunks` one chunk per step(), answering other calls in
+    between; the result is the plain call's, and close() abandons it."""
+    mod = types.ModuleType("_chunk_target")
+
+    def counting(n):
+        for i in range(n):
+            print("chunk", i)
+            yield
+        return {"total": np.int64(n)}
+
+    def total(n):
+        return {"total": np.int64(n)}
+
+    total.chunks = counting
+    mod.total, mod.plain = total, lambda: 1
+    monkeypatch.setitem(sys.modules, "_chunk_target", mod)
+    monkeypatch.setattr(sys.modules["js"], "Object", types.SimpleNamespace(fromEntries=dict),
+                        raising=False)
+    assert runner.is_chunked("_chunk_target.total")
+    assert not runner.is_chunked("_chunk_target.plain")
+    assert not runner.is_chunked("_chunk_target.missing")
+    runner.sent.clear()
+    call = runner.ChunkedCall("_chunk_target.total", [3], {})
+    steps = 1
+    while not call.step():
+        assert streams(runner) == {"stdout": "".join(f"chunk {i}\n" for i in range(steps))}
+        steps += 1
+    assert steps == 4 and call.value == {"total": 3} == runner.call_js("_chunk_target.total", [3], {})
+    given_up = runner.ChunkedCall("_chunk_target.total", [5], {})
+    given_up.step()
+    given_up.close()
+    assert given_up.step() is True and given_up.value is None   # nothing more runs
+
+
 def pyc_zip(runner, files, old=None):
     return bytes(runner.compile_pycs(files, old))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 
 from optdocs.demos._checks import MAX_RUNS, MAX_STEPS, _floats, _integer, _number
+from optdocs.demos._chunks import run_chunks, simulate_chunks, with_chunks
 from optdocs.landscapes import double_well
 from optdocs.optimizers import SGD, Adam
 from optdocs.simulate import simulate
@@ -99,12 +101,34 @@ def double_well_path(optimizer: str, lr: float, noise: float = 1.0, steps: int =
     }
 
 
+def _outcomes_chunks(optimizer: str, lr: float, noise: float = 1.0, steps: int = 1000,
+                     runs: int = 1000, seed: int = 0) -> Generator[None, None, dict[str, float]]:
+    """``double_well_outcomes`` computed in chunks of steps (see ``optdocs.demos._chunks``)."""
+    opt = _optimizer(optimizer, _number("lr", lr, positive=True))
+    noise = _number("noise", noise, low=0.0)
+    steps = _integer("steps", steps, 0, MAX_STEPS)
+    runs = _integer("runs", runs, 1, MAX_RUNS)
+    seed = _integer("seed", seed, 0, 2**32 - 1)
+    tr = yield from simulate_chunks(double_well, opt, steps, runs, noise, seed)
+    escaped, diverged = tr.escape_fraction(), tr.diverged_fraction
+    return {
+        "escaped": escaped,
+        "stayed": float(np.mean(tr.basins() == 1)),
+        "diverged": diverged,
+        "ever": float(np.mean((tr.positions[:, :, 0] >= double_well.barrier).any(axis=0))),
+        "runs": runs,
+    }
+
+
+@with_chunks(_outcomes_chunks)
 def double_well_outcomes(optimizer: str, lr: float, noise: float = 1.0, steps: int = 1000,
                          runs: int = 1000, seed: int = 0) -> dict[str, float]:
     r"""Where ``runs`` noisy runs from the shallow minimum of the double well end.
 
     All runs are simulated at once (``optdocs.simulate.simulate``, vectorised over runs) with the
-    noise of ``seed``; run 0 is the run of ``double_well_path`` with the same arguments.
+    noise of ``seed``; run 0 is the run of ``double_well_path`` with the same arguments. The
+    page's Python worker computes it in chunks of steps (``double_well_outcomes.chunks``, see
+    ``optdocs.demos._chunks``), with the same result.
 
     Parameters
     ----------
@@ -127,17 +151,4 @@ def double_well_outcomes(optimizer: str, lr: float, noise: float = 1.0, steps: i
         well), ``diverged`` (overflowed); the three add up to 1. ``ever`` is the fraction that
         reached the barrier at least once, and ``runs`` the number of runs.
     """
-    opt = _optimizer(optimizer, _number("lr", lr, positive=True))
-    noise = _number("noise", noise, low=0.0)
-    steps = _integer("steps", steps, 0, MAX_STEPS)
-    runs = _integer("runs", runs, 1, MAX_RUNS)
-    seed = _integer("seed", seed, 0, 2**32 - 1)
-    tr = simulate(double_well, opt, steps=steps, runs=runs, noise=noise, seed=seed)
-    escaped, diverged = tr.escape_fraction(), tr.diverged_fraction
-    return {
-        "escaped": escaped,
-        "stayed": float(np.mean(tr.basins() == 1)),
-        "diverged": diverged,
-        "ever": float(np.mean((tr.positions[:, :, 0] >= double_well.barrier).any(axis=0))),
-        "runs": runs,
-    }
+    return run_chunks(_outcomes_chunks(optimizer, lr, noise, steps, runs, seed))

@@ -101,29 +101,43 @@ def test_live_readouts_are_optdocs_for_every_setting(page):
     assert "lr-dial.lr=1.27" in page.url and "lr-dial.curvature=1.6" in page.url
 
 
+BUSY_CELL = "import time\nt = time.perf_counter()\nwhile time.perf_counter() - t < 1.5:\n    pass\n"
+
+
 def test_a_fast_slider_builds_no_queue(page):
+    """15 moves while Python is busy: each sends its request at once, on the widget's channel,
+    and the worker drops every one a newer move superseded before it could start."""
     w = root(page, "lr-dial")
-    sent = page.evaluate("""() => {
-        const calls = [];
-        const original = window.__originalCall = window.optdocsRunner.call;
-        window.__calls = calls;
-        window.optdocsRunner.call = (fn, args, kwargs) => {
-            calls.push(kwargs.lr);
-            return original(fn, args, kwargs);
+    ids = page.evaluate("""async (code) => {
+        const rt = window.optdocsRunner.runtime;
+        const seen = window.__seen = [];
+        const onMessage = window.__onMessage = rt.onMessage;
+        rt.onMessage = function (msg) {
+            const kind = ["started", "cancelled", "result"].includes(msg.type);
+            if (kind) seen.push([msg.type, msg.id, msg.started]);
+            return onMessage.call(this, msg);
         };
+        await new Promise((resolve) => rt.submit({kind: "run", code, on(type) {
+            if (type === "started") resolve();
+        }}));
+        const first = rt.nextId;
         const input = document.querySelector('[data-optdocs-widget="lr-dial"] input[name="lr"]');
-        for (let i = 61; i <= 75; i++) {            // 15 moves in one task: faster than any answer
+        for (let i = 61; i <= 75; i++) {
             input.value = String(i / 100);
             input.dispatchEvent(new Event("input", {bubbles: true}));
         }
-        return calls.slice();
-    }""")
-    assert sent == [0.61]                          # one request in flight, the others wait ...
+        return [first, rt.nextId];
+    }""", BUSY_CELL)
+    sent = list(range(*ids))
+    assert len(sent) == 15                          # one request per move ...
     wait_live(page, w)
-    calls = page.evaluate("window.__calls")
-    assert calls == [0.61, 0.75]                   # ... and only the newest is sent after it
+    seen = page.evaluate("window.__seen")
+    page.evaluate("() => { window.optdocsRunner.runtime.onMessage = window.__onMessage; }")
+    started = [i for t, i, _ in seen if t == "started" and i in sent]
+    dropped = [i for t, i, was_started in seen if t == "cancelled" and not was_started]
+    assert started == [sent[-1]], seen              # ... only the newest is computed
+    assert sorted(dropped) == sent[:-1], seen       # the others were dropped, never started
     check_dial(readouts(w), 0.75, 1.6)
-    page.evaluate("() => { window.optdocsRunner.call = window.__originalCall; }")
 
 
 def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, recorder):
@@ -237,6 +251,7 @@ def test_a_long_cell_and_its_stop_do_not_break_a_widget(page):
     set_range(w, "sgd_lr", 0.8)                      # Python is busy: the grid answers meanwhile
     wait_renders_above(page, w, before)
     assert int(w.get_attribute("data-pending")) > 0
+    assert "busy running a cell" in w.locator("[data-role=status]").inner_text()
     # nearest grid point of (0.8, 0.65): lr 0.7, noise 0.5
     assert float(readouts(w)["sgd_end"]) == double_well_path("SGD", 0.7, noise=0.5, steps=300)["final_x"]
     page.evaluate("() => window.optdocsRunner.cells()[0].stop()")   # restarts the worker

@@ -19,6 +19,11 @@
  *   onOutput(stream, text)  what the function prints, as it comes ("stdout" or "stderr")
  *   owner                   an element: if it has left the document when the page changes, the
  *                           call is dropped (rejected with code "stopped") as a cell's run is
+ *   channel                 a string: a newer call with the same channel supersedes this one,
+ *                           which the worker then drops if it has not started, or stops at its
+ *                           next pause if it is chunked (rejected with code "superseded"; see
+ *                           CALLS in worker.js). Widgets use one channel per figure and call.
+ * runtime.cellRunning() says whether a cell's run has started and not finished (calls wait for it).
  *
  * Instant navigation (document$): the cells of the page left are dropped. Their queued runs are
  * cancelled (the runtime keeps booting); if one of them had started, the worker is restarted,
@@ -55,7 +60,7 @@
     ready: false,
     nextId: 1,
     jobs: new Map(), // id -> job
-    cancelled: new Set(), // ids of queued jobs dropped by Stop
+    cancelled: new Map(), // id -> kind ("run" or "call") of queued jobs dropped by Stop
     progress: "",
     restarts: 0,
     timings: null,
@@ -96,7 +101,11 @@
 
     send(job) {
       if (job.kind === "run") this.worker.postMessage({ type: "run", id: job.id, code: job.code });
-      else this.worker.postMessage({ type: "call", id: job.id, fn: job.fn, args: job.args, kwargs: job.kwargs });
+      else {
+        this.worker.postMessage({
+          type: "call", id: job.id, fn: job.fn, args: job.args, kwargs: job.kwargs, channel: job.channel,
+        });
+      }
     },
 
     submit(job) {
@@ -108,12 +117,13 @@
     },
 
     /** Drop a job that has not started yet: the worker skips it (and keeps booting if it is).
-     * `reason` goes to the job's owner. */
+     * A started call is dropped too: the worker stops it at its next pause if it is chunked,
+     * and its answer is ignored otherwise. `reason` goes to the job's owner. */
     cancel(job, reason) {
       if (!this.jobs.has(job.id)) return;
       this.jobs.delete(job.id);
       if (this.worker) {
-        this.cancelled.add(job.id);
+        this.cancelled.set(job.id, job.kind);
         this.worker.postMessage({ type: "cancel", id: job.id });
       }
       job.on("stopped", { reason: reason || "Cancelled before it started." });
@@ -184,16 +194,24 @@
         case "fatal":
           this.fail(msg.code || "boot", msg.message);
           return;
-        case "cancelled":
+        case "cancelled": {
           this.cancelled.delete(msg.id);
+          const job = this.jobs.get(msg.id); // still here: the worker gave it up (superseded)
+          if (job) { this.jobs.delete(msg.id); job.on("cancelled", msg); }
           return;
+        }
         case "cache-wanted":
           this.wantCache(msg);
           return;
       }
       if (msg.type === "started" && this.cancelled.has(msg.id)) {
-        // It started before the cancel arrived: stopping it means restarting the worker.
-        this.restart("Stopped. The Python runtime was restarted; the next Run starts it again.");
+        // It started before the cancel arrived: stopping a run means restarting the worker; a
+        // call ends soon (or stops at its next pause if chunked), its answer is not wanted.
+        if (this.cancelled.get(msg.id) === "run") {
+          this.restart("Stopped. The Python runtime was restarted; the next Run starts it again.");
+        } else {
+          this.cancelled.delete(msg.id);
+        }
         return;
       }
       const job = this.jobs.get(msg.id);
@@ -258,6 +276,11 @@
       worker.postMessage({ type: "build-cache", config: this.workerConfig(), ...req });
     },
 
+    cellRunning() {
+      for (const job of this.jobs.values()) if (job.kind === "run" && job.started) return true;
+      return false;
+    },
+
     broadcast() {
       for (const job of this.jobs.values()) job.on("progress", { text: this.progress });
     },
@@ -274,12 +297,16 @@
         };
         this.submit({
           kind: "call", fn, args: args || [], kwargs: kwargs || {}, owner: opts.owner || null,
+          channel: opts.channel == null ? undefined : String(opts.channel),
           on(type, msg) {
             if (type === "result") resolve(msg.value);
             else if ((type === "stdout" || type === "stderr") && opts.onOutput) {
               try { opts.onOutput(type, msg.text); } catch (err) { setTimeout(() => { throw err; }); }
             } else if (type === "error") fail(msg.code || "exception", msg.traceback);
             else if (type === "stopped") fail("stopped", msg.reason);
+            else if (type === "cancelled" && msg.reason === "superseded") {
+              fail("superseded", "Superseded by a newer call of its channel.");
+            } else if (type === "cancelled") fail("cancelled", "Cancelled.");
             else if (type === "fatal") fail(msg.code, msg.message);
           },
         });

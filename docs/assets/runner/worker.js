@@ -9,13 +9,16 @@
  *                                       URLs made absolute (see hooks/pyodide.py). Boots at once.
  *     {type: "run", id, code}           run `code` as a cell: fresh namespace, __name__ == "__main__",
  *                                       one interpreter shared by all cells. Runs are queued.
- *     {type: "cancel", id}              drop a queued run/call that has not started (answered by
- *                                       "cancelled" when it is skipped; if it had already started,
- *                                       the page sees its "started" and may terminate the worker)
- *     {type: "call", id, fn, args, kwargs}
+ *     {type: "cancel", id}              drop a queued run/call that has not started, or stop a
+ *                                       started chunked call at its next pause (answered by
+ *                                       "cancelled"); a started run or plain call goes on: the
+ *                                       page sees its "started" and may terminate the worker
+ *     {type: "call", id, fn, args, kwargs, channel?}
  *                                       call a Python function by dotted name, e.g.
  *                                       fn: "optdocs.simulate.simulate"; args/kwargs are JSON-like.
- *                                       Queued with the runs, one at a time, like a run.
+ *                                       Queued with the runs, one at a time (but see CALLS).
+ *                                       channel (optional string): a call supersedes the earlier
+ *                                       calls of the same channel (see CALLS)
  *     {type: "build-cache", config, snapshot, files, packages}
  *                                       (to a second worker only) build the boot cache: store a
  *                                       snapshot if `snapshot`, and .pyc files for `files` (paths
@@ -32,7 +35,11 @@
  *     {type: "fatal", code, message}    runtime could not be loaded; the worker is useless.
  *                                       code: see ERROR CODES; message: for people, not matched
  *     {type: "started", id}             the run/call request left the queue
- *     {type: "cancelled", id}           a cancelled request was skipped: it never started
+ *     {type: "cancelled", id, started, reason}
+ *                                       a request given up: reason "cancelled" (a "cancel") or
+ *                                       "superseded" (a newer call of its channel); started: false
+ *                                       if it never started (no "started" was sent), true for a
+ *                                       chunked call stopped at a pause. Nothing else follows.
  *     {type: "stdout"|"stderr", id, text}   streamed output of a run or of a call (batched every
  *                                       ~40 ms; for a call, everything it printed comes before its
  *                                       "result" or "error")
@@ -63,6 +70,17 @@
  *   error:  "exception"    the code (a run's cell, a call's function) raised: traceback
  *           "unavailable"  the runtime could not be loaded (a "fatal" came before)
  *           "internal"     the worker failed while handling the request; later requests still run
+ *
+ * CALLS. Requests are handled one at a time in arrival order, with two exceptions that keep the
+ * interactive figures answering at once:
+ *  - a call with a `channel` drops every queued call of that channel ("cancelled", started:
+ *    false, reason "superseded": they never start), and a started chunked call of that channel
+ *    stops at its next pause (started: true): only the newest setting of a slider is computed;
+ *  - a chunked call (its Python function has a `chunks` generator function, see is_chunked in
+ *    python/_optdocs_runner.py and optdocs/demos/_chunks.py) runs its chunks for SLICE_MS, then
+ *    pauses (a macrotask, so the page's messages come in), answers every queued call of a plain
+ *    function, and goes on, or stops if it was cancelled or superseded. A plain call therefore
+ *    waits at most one slice behind a chunked one; runs and other chunked calls wait for its end.
  *
  * BOOT CACHE (bootcache.js, config.bootCache): a later visit restores a memory snapshot of the
  * started interpreter instead of starting CPython, and gets .pyc files for the modules cells
@@ -98,7 +116,6 @@ let CFG = null;
 let pyodide = null;
 let runnerPy = null; // the _optdocs_runner module (PyProxy)
 let ready = null; // Promise of the booted runtime
-let chain = Promise.resolve(); // runs and calls are handled one after another
 let current = null; // output state of the run in progress
 const timings = {};
 const mark = (name) => { timings[name] = Math.round(performance.now() - T0); };
@@ -601,11 +618,21 @@ async function handleRun(msg) {
   reportCache();
 }
 
+/** A call: a plain function runs to its end; a chunked one (runnerPy.is_chunked) runs a slice of
+ * chunks at a time and, between two slices, lets the page's messages in, answers the plain calls
+ * waiting meanwhile, and gives up if it was cancelled or superseded (see CALLS above). */
 async function handleCall(msg) {
   post({ type: "started", id: msg.id });
   current = capture(msg.id); // what the function prints is the call's output
   try {
-    const res = await runnerPy.call_js(msg.fn, pyodide.toPy(msg.args || []), pyodide.toPy(msg.kwargs || {}));
+    const args = pyodide.toPy(msg.args || []), kwargs = pyodide.toPy(msg.kwargs || {});
+    let res;
+    if (isChunked(msg)) {
+      res = await runChunks(msg, args, kwargs);
+      if (res === STOPPED) return;
+    } else {
+      res = runnerPy.call_js(msg.fn, args, kwargs);
+    }
     const value = res && res.toJs ? res.toJs({ dict_converter: Object.fromEntries }) : res;
     if (res && res.destroy) res.destroy();
     const transfer = [];
@@ -620,6 +647,61 @@ async function handleCall(msg) {
     post({ type: "error", id: msg.id, code, traceback: String(err && err.message || err) });
   } finally {
     current = null;
+  }
+}
+
+const STOPPED = {}; // runChunks' answer when the call was given up
+
+async function runChunks(msg, args, kwargs) {
+  const task = runnerPy.ChunkedCall(msg.fn, args, kwargs);
+  const state = { msg, stop: null };
+  active.set(msg.id, state);
+  try {
+    let slice = performance.now();
+    while (!task.step()) {
+      if (performance.now() - slice < SLICE_MS) continue;
+      const mine = current;
+      flush();
+      await pause();
+      await answerWaitingCalls();
+      current = mine;
+      if (state.stop) {
+        task.close();
+        flush();
+        post({ type: "cancelled", id: msg.id, started: true, reason: state.stop });
+        return STOPPED;
+      }
+      slice = performance.now();
+    }
+    return task.value;
+  } finally {
+    active.delete(msg.id);
+    task.destroy();
+  }
+}
+
+/** Let the messages that arrived meanwhile in: a macrotask (a MessageChannel round trip, which
+ * unlike setTimeout is not clamped to 4 ms when repeated). */
+const pauses = new MessageChannel();
+const resumes = [];
+pauses.port1.onmessage = () => { const resume = resumes.shift(); if (resume) resume(); };
+function pause() {
+  return new Promise((resolve) => { resumes.push(resolve); pauses.port2.postMessage(null); });
+}
+
+function isChunked(msg) {
+  if (msg.chunked === undefined) msg.chunked = !!runnerPy.is_chunked(msg.fn);
+  return msg.chunked;
+}
+
+/** Between two slices of a chunked call: answer the calls of plain functions waiting in the queue
+ * (runs and chunked calls wait for the chunked call's end). */
+async function answerWaitingCalls() {
+  for (;;) {
+    const i = queue.findIndex((m) => m.type === "call" && !isChunked(m));
+    if (i < 0) return;
+    const [msg] = queue.splice(i, 1);
+    await handle(msg);
   }
 }
 
@@ -639,30 +721,77 @@ function bootFailure(reason) {
   post({ type: "fatal", code: own.code, message: own.message });
 }
 let failed = false;
-const cancelled = new Set(); // ids of queued requests the page no longer wants
 self.addEventListener("unhandledrejection", (e) => { bootFailure(e.reason); });
 self.addEventListener("error", (e) => { bootFailure(e.message || e.error); });
 
-/** Queue a run or call behind the ones before it. Each link settles whatever happens: a handler
- * that rejects is reported as an "internal" error of its own request, and the next request
- * still runs. */
-function enqueue(handler, msg) {
-  chain = chain.then(async () => {
-    try {
-      await ready;
-    } catch (err) {
-      cancelled.delete(msg.id);
-      post({ type: "error", id: msg.id, code: "unavailable", traceback: "The Python runtime could not be loaded." });
-      return;
+// ---------------------------------------------------------------------------------------------
+// The queue (see CALLS at the top)
+
+const queue = []; // requests that have not started, in arrival order
+const active = new Map(); // id -> {msg, stop}: the chunked calls started and not finished
+const SLICE_MS = 15; // a chunked call computes this long between two looks at the messages
+let pumping = false;
+
+function enqueue(msg) {
+  if (msg.type === "call" && msg.channel != null) supersede(msg.channel);
+  queue.push(msg);
+  pump();
+}
+
+/** A newer call of `channel` arrived: the queued ones of that channel are dropped, a started
+ * chunked one stops at its next pause. */
+function supersede(channel) {
+  for (let i = queue.length - 1; i >= 0; i--) {
+    if (queue[i].type !== "call" || queue[i].channel !== channel) continue;
+    post({ type: "cancelled", id: queue[i].id, started: false, reason: "superseded" });
+    queue.splice(i, 1);
+  }
+  for (const state of active.values()) if (state.msg.channel === channel) state.stop = "superseded";
+}
+
+function cancel(id) {
+  const i = queue.findIndex((m) => m.id === id);
+  if (i >= 0) {
+    queue.splice(i, 1);
+    post({ type: "cancelled", id, started: false, reason: "cancelled" });
+  } else if (active.has(id)) {
+    active.get(id).stop = "cancelled";
+  }
+}
+
+/** Handle the queued requests one after another, once the runtime is ready. */
+async function pump() {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (queue.length) {
+      try {
+        await ready;
+      } catch (err) {
+        for (const msg of queue.splice(0)) {
+          post({ type: "error", id: msg.id, code: "unavailable", traceback: "The Python runtime could not be loaded." });
+        }
+        return;
+      }
+      // Before a call of a channel starts, the messages already sent come in: a newer call of
+      // that channel drops it (the page may send one per slider move, faster than we compute).
+      if (queue[0].type === "call" && queue[0].channel != null) await pause();
+      if (queue.length) await handle(queue.shift());
     }
-    if (cancelled.delete(msg.id)) { post({ type: "cancelled", id: msg.id }); return; }
-    try {
-      await handler(msg);
-    } catch (err) {
-      current = null;
-      post({ type: "error", id: msg.id, code: "internal", traceback: String(err && err.message || err) });
-    }
-  });
+  } finally {
+    pumping = false;
+  }
+}
+
+/** Handle one request; whatever happens it settles, a failure being reported as an "internal"
+ * error of that request, and the next request still runs. */
+async function handle(msg) {
+  try {
+    await (msg.type === "run" ? handleRun(msg) : handleCall(msg));
+  } catch (err) {
+    current = null;
+    post({ type: "error", id: msg.id, code: "internal", traceback: String(err && err.message || err) });
+  }
 }
 
 self.onmessage = (event) => {
@@ -681,7 +810,6 @@ self.onmessage = (event) => {
     });
     return;
   }
-  if (msg.type === "cancel") { cancelled.add(msg.id); return; }
-  const handler = msg.type === "run" ? handleRun : msg.type === "call" ? handleCall : null;
-  if (handler) enqueue(handler, msg);
+  if (msg.type === "cancel") { cancel(msg.id); return; }
+  if (msg.type === "run" || msg.type === "call") enqueue(msg);
 };

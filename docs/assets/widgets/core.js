@@ -17,11 +17,14 @@
  *    and the Python runtime is started through the runner (window.optdocsRunner.call, the
  *    documented "call" protocol of docs/assets/runner/worker.js); state "loading", with the
  *    runtime's progress shown as the runnable cells show it;
- *  - live: every change calls the optdocs functions in the worker, newest settings only (at most
- *    one request per call in flight; a result for settings that are no longer current is kept in
- *    a small cache but not drawn). If a live answer takes more than FALLBACK_MS (Python busy with
- *    a long cell, or restarting after a cell's Stop), the nearest grid answer is drawn meanwhile,
- *    marked as such; a call lost to a restart is sent again.
+ *  - live: every change calls the optdocs functions in the worker at once, each call of each
+ *    figure on a channel of its own, so that the worker drops (or, for a chunked statistic, stops)
+ *    the request of the previous settings: only the newest settings are computed (a result for
+ *    settings no longer current is kept in a small cache but not drawn). Heavy calls ("slow" in
+ *    the spec, chunked in Python) are sent once the controls rest SLOW_DELAY_MS, and the fast ones
+ *    are answered between their chunks. If a live answer takes more than FALLBACK_MS (Python
+ *    busy with a long cell, or restarting after a cell's Stop), the nearest grid answer is drawn
+ *    meanwhile, marked as such (and the status says why); a call lost to a restart is sent again.
  *
  * Testing contract: data-state (static | loading | live | error), data-renders (+1 per completed
  * redraw), data-pending (calls for the current settings still answered from the grid;
@@ -44,6 +47,7 @@
   const modules = {}; // name -> widget module
   const loaded = {}; // url -> Promise
   let mounted = [];
+  let instances = 0;
 
   function loadScript(rel) {
     const url = abs(rel);
@@ -178,7 +182,8 @@
       this.renders = 0;
       this.touched = false;
       this.cache = {}; // call -> Map(key -> answer)
-      this.inflight = {}; // call -> key
+      this.inflight = {}; // call -> key of the newest request sent
+      this.channelPrefix = `widget-${++instances}-${this.name}:`;
       this.failures = 0;
       for (const name of Object.keys(this.spec.calls)) this.cache[name] = new Map();
       this.build();
@@ -429,6 +434,8 @@
       } else if (this.state === "loading") {
         const progress = (rt && rt.progress) || "Starting Python";
         this.setStatus(`Numbers from the site build${where}. ${progress}…`, "Loading Python");
+      } else if (pending && rt && rt.cellRunning && rt.cellRunning()) {
+        this.setStatus(`Python is busy running a cell: meanwhile numbers from the site build${where}.`, "");
       } else if (pending) {
         this.setStatus(`Computing in Python… meanwhile numbers from the site build${where}.`, "");
       } else {
@@ -487,21 +494,24 @@
       }
     }
 
+    /** Ask for call `name` at the current settings, unless it is known or already asked: the
+     * request supersedes the one of earlier settings (same channel), which the worker drops. */
     send(name) {
       const key = this.key(name);
-      if (this.cache[name].has(key) || this.inflight[name] !== undefined) return;
+      if (this.cache[name].has(key) || this.inflight[name] === key) return;
       this.inflight[name] = key;
       const call = this.spec.calls[name];
-      window.optdocsRunner.call(call.fn, [], this.args(name)).then((value) => {
-        delete this.inflight[name];
+      const opts = { channel: this.channelPrefix + name };
+      window.optdocsRunner.call(call.fn, [], this.args(name), opts).then((value) => {
+        if (this.inflight[name] === key) delete this.inflight[name];
         this.failures = 0;
         const cache = this.cache[name];
         cache.set(key, value);
         if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
         if (this.state === "loading") this.setState("live");
         if (key === this.key(name)) this.render(); // stale answers are not drawn
-        else this.send(name); // newest settings only
       }, (err) => {
+        if (this.inflight[name] !== key) return; // a newer request took its place
         delete this.inflight[name];
         const msg = String((err && err.message) || err);
         if (/Traceback|Error:/.test(msg) && !/Stopped|restarted|page changed/.test(msg)) {

@@ -376,14 +376,54 @@ def _resolve(dotted):
     raise ImportError(f"cannot resolve {dotted!r}")
 
 
+@contextlib.contextmanager
+def _call_output():
+    """What a call prints goes to the page as the call's output, partial lines included."""
+    with contextlib.redirect_stdout(_Stream("stdout")), contextlib.redirect_stderr(_Stream("stderr")):
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+
 def call_js(fn, args, kwargs):
     """Call the function named `fn` (dotted) with `args` and `kwargs`; its result converted for
     JavaScript. What it prints goes to the page as the call's output, partial lines included."""
     func = _resolve(fn)
-    with contextlib.redirect_stdout(_Stream("stdout")), contextlib.redirect_stderr(_Stream("stderr")):
-        try:
-            result = func(*list(args), **dict(kwargs))
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+    with _call_output():
+        result = func(*list(args), **dict(kwargs))
     return _convert(_to_plain(result))
+
+
+def is_chunked(fn):
+    """Whether the function named `fn` can be computed in chunks: it has a `chunks` attribute, a
+    generator function with the same arguments that yields between chunks and returns the
+    function's result (see optdocs/demos/_chunks.py). False if `fn` does not resolve."""
+    try:
+        return callable(getattr(_resolve(fn), "chunks", None))
+    except Exception:
+        return False
+
+
+class ChunkedCall:
+    """A call of a chunked function in progress: worker.js runs one chunk per step() and may
+    answer other calls, or give up (close), between two steps."""
+
+    def __init__(self, fn, args, kwargs):
+        self._chunks = _resolve(fn).chunks(*list(args), **dict(kwargs))
+        self.value = None
+
+    def step(self):
+        """Run the next chunk; True once the function has returned (its converted result is then
+        in `value`)."""
+        with _call_output():
+            try:
+                next(self._chunks)
+            except StopIteration as done:
+                self.value = _convert(_to_plain(done.value))
+                return True
+        return False
+
+    def close(self):
+        self._chunks.close()
