@@ -344,3 +344,153 @@ def _():
           "no stable SGD learning rate does much better than 0.24",
           best_steps=best, steps_024=sgd_w1_steps(0.24))
     return best
+
+
+# --- the second moment as a curvature estimate ----------------------------------------------------
+# On a noiseless quadratic f = sum h_i w_i^2 / 2 the gradient is g_i = h_i w_i, so RMSprop's v_i is
+# h_i^2 times the same moving average of w_i^2: sqrt(v_i) = h_i D_i exactly, D_i the moving RMS
+# distance. With noise, what sqrt(v) measures depends on where the noise comes from.
+
+CURV_STEPS = 500
+CURV_HS = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+CURV_RUNS, CURV_BURN, CURV_LONG = 200, 3000, 4000
+CURV_BATCH, CURV_SIGMA = 8, 1.0
+
+
+@cache
+def curvature_run() -> dict[str, np.ndarray]:
+    """RMSprop (lr 0.01, alpha 0.99) on flat_steep: sqrt(v) per step, and h times the moving RMS
+    distance D computed from the path with the same alpha."""
+    alpha = 0.99
+    opt, w = RMSprop(lr=READOUT_LR, alpha=alpha), flat_steep.start.copy()
+    d2, root_v, h_d = np.zeros(2), np.empty((CURV_STEPS, 2)), np.empty((CURV_STEPS, 2))
+    path = np.empty((CURV_STEPS, 2))
+    for t in range(CURV_STEPS):
+        d2 = alpha * d2 + (1 - alpha) * w * w      # the point at which this step's gradient is taken
+        opt.step(w, H * w)
+        root_v[t], h_d[t], path[t] = np.sqrt(opt.get("square_avg")), H * np.sqrt(d2), w
+    return {"root_v": root_v, "h_d": h_d, "ratio": root_v[:, 1] / root_v[:, 0], "path": path}
+
+
+@cache
+def curvature_under_noise() -> dict[str, np.ndarray]:
+    """Mean sqrt(v_i) at stationarity (steps CURV_BURN..CURV_LONG, CURV_RUNS runs) on a diagonal
+    quadratic with curvatures CURV_HS: (a) Gaussian noise of size CURV_SIGMA added to the gradient,
+    the same for every coordinate; (b) the gradient of a least-squares model on a fresh mini-batch
+    of CURV_BATCH examples, x_i ~ N(0, h_i), y = x . 1 + N(0, CURV_SIGMA^2): its Hessian is diag(h)."""
+    hs = np.array(CURV_HS)
+    rng = np.random.default_rng(0)
+    out = {}
+    opt, w, acc = RMSprop(lr=READOUT_LR), np.zeros((CURV_RUNS, hs.size)), []
+    for t in range(CURV_LONG):
+        opt.step(w, hs * w + CURV_SIGMA * rng.standard_normal(w.shape))
+        if t >= CURV_BURN:
+            acc.append(np.sqrt(opt.get("square_avg")).mean(axis=0))
+    out["additive"] = np.mean(acc, axis=0)
+    opt, w, acc = RMSprop(lr=READOUT_LR), np.zeros((CURV_RUNS, hs.size)), []
+    w_star = np.ones(hs.size)
+    for t in range(CURV_LONG):
+        x = rng.standard_normal((CURV_RUNS, CURV_BATCH, hs.size)) * np.sqrt(hs)
+        y = x @ w_star + CURV_SIGMA * rng.standard_normal((CURV_RUNS, CURV_BATCH))
+        residual = np.einsum("rbi,ri->rb", x, w) - y
+        opt.step(w, np.einsum("rbi,rb->ri", x, residual) / CURV_BATCH)
+        if t >= CURV_BURN:
+            acc.append(np.sqrt(opt.get("square_avg")).mean(axis=0))
+    out["minibatch"] = np.mean(acc, axis=0)
+    out["minibatch_theory"] = CURV_SIGMA * np.sqrt(hs / CURV_BATCH)
+    return out
+
+
+def curvature_slope(values: np.ndarray) -> float:
+    """Slope of log sqrt(v) against log h: 1 would be curvature itself."""
+    return float(np.polyfit(np.log(CURV_HS), np.log(values), 1)[0])
+
+
+@checks
+@cache
+def curvature_claims() -> None:
+    run = curvature_run()
+    identity = float(np.max(np.abs(run["root_v"] / run["h_d"] - 1)))
+    claim(identity < 1e-12, "on a noiseless quadratic sqrt(v_i) is h_i times the moving RMS "
+          "distance, exactly", largest_relative_gap=identity)
+    claim(abs(run["ratio"][0] - H[1] / H[0] * 1 / 4) < 1e-9,
+          "at step 1 the ratio read from v is 80 x 1/4 = 20, the curvature ratio times the "
+          "distance ratio", ratio=run["ratio"][0])
+    end = np.abs(run["path"][-1])
+    claim(end[1] < TOL < end[0], "the steep coordinate reaches the minimum first", end=end)
+    claim(np.all(np.diff(run["ratio"]) < 0), "the ratio read from v falls at every step")
+    claim(H[1] / H[0] / run["ratio"][-1] > 10,
+          "after 500 steps the ratio read from v is off by more than tenfold",
+          ratio=run["ratio"][-1])
+    noise = curvature_under_noise()
+    add = noise["additive"]
+    claim(add.max() / add.min() < 1.35 and abs(add[0] - CURV_SIGMA) < 0.05,
+          "with added noise sqrt(v) is about sigma for curvatures 1000 times apart", values=add)
+    mb, theory = noise["minibatch"], noise["minibatch_theory"]
+    claim(0.45 < curvature_slope(mb) < 0.55 and np.all(np.abs(mb / theory - 1) < 0.15),
+          "with mini-batch noise sqrt(v) grows like the square root of the curvature, "
+          "within 15% of sigma sqrt(h / B)", slope=curvature_slope(mb), values=mb, theory=theory)
+    claim(curvature_slope(add) < 0.1, "with added noise sqrt(v) does not follow the curvature",
+          slope=curvature_slope(add))
+    c = np.sqrt(0.5)
+    rot = np.array([[c, -c], [c, c]])
+    diag = np.diag(rot @ np.diag(H) @ rot.T)
+    claim(np.allclose(diag, H.sum() / 2, rtol=1e-12),
+          "turned by 45 degrees, the bowl's Hessian has both diagonal entries (h1 + h2) / 2",
+          diagonal=diag)
+
+
+def _curvature_number(name: str, fmt: str, fn) -> None:
+    number(f"ada_curv_{name}", fmt=fmt)(fn)
+
+
+_curvature_number("ratio_t1", "{:.0f}", lambda: float(curvature_run()["ratio"][0]))
+_curvature_number("ratio_t100", "{:.1f}", lambda: float(curvature_run()["ratio"][99]))
+_curvature_number("ratio_end", "{:.1f}", lambda: float(curvature_run()["ratio"][-1]))
+_curvature_number("true_ratio", "{:.0f}", lambda: float(H[1] / H[0]))
+_curvature_number("add_lo", "{:.2f}", lambda: float(curvature_under_noise()["additive"][0]))
+_curvature_number("add_hi", "{:.2f}", lambda: float(curvature_under_noise()["additive"][-1]))
+_curvature_number("mb_slope", "{:.2f}", lambda: curvature_slope(curvature_under_noise()["minibatch"]))
+_curvature_number("add_slope", "{:.2f}", lambda: curvature_slope(curvature_under_noise()["additive"]))
+_curvature_number("rotated_diag", "{:.2f}", lambda: float(H.sum() / 2))
+number("ada_curv_steps")(lambda: CURV_STEPS)
+number("ada_curv_batch")(lambda: CURV_BATCH)
+number("ada_curv_runs")(lambda: CURV_RUNS)
+
+
+@number("ada_curv_mb_worst", fmt="{:.0%}")
+def _():
+    n = curvature_under_noise()
+    return float(np.max(np.abs(n["minibatch"] / n["minibatch_theory"] - 1)))
+
+
+@figure("adaptive-curvature",
+        alt="Left: on the flat-steep bowl, the curvature ratio of the two coordinates read from "
+            "RMSprop's second moment, sqrt(v2 / v1), against the step: 20 at the first step and "
+            "falling below 4, far from the true ratio 80, drawn as a dashed line. Right: sqrt(v) at "
+            "the minimum against the curvature h on log-log axes: flat at the noise size for added "
+            "noise, rising with slope one half for mini-batch noise, while the curvature itself "
+            "would rise with slope one.")
+def _():
+    from optdocs.plots.style import INK, color, linestyle, new_figure
+
+    run, noise = curvature_run(), curvature_under_noise()
+    fig, (ax1, ax2) = new_figure(ncols=2, width=10.0, height=3.6)
+    t = np.arange(1, CURV_STEPS + 1)
+    ax1.semilogy(t, run["ratio"], color=color(0), label=r"$\sqrt{v_2 / v_1}$, read from RMSprop")
+    ax1.axhline(H[1] / H[0], color=INK, linestyle="--", linewidth=1,
+                label="true curvature ratio $h_2/h_1$")
+    ax1.set_xlabel("step (flat-steep bowl, lr 0.01, no noise)")
+    ax1.set_ylabel("curvature ratio")
+    ax1.legend(fontsize="small", loc="center right")
+    hs = np.array(CURV_HS)
+    ax2.loglog(hs, noise["additive"], color=color(1), linestyle=linestyle(1), marker="o",
+               markersize=4, label="noise added to the gradient")
+    ax2.loglog(hs, noise["minibatch"], color=color(2), linestyle=linestyle(2), marker="s",
+               markersize=4, label=f"mini-batch noise (least squares, B = {CURV_BATCH})")
+    ax2.loglog(hs, noise["minibatch"][2] * hs, color=INK, linestyle=":", linewidth=1,
+               label="proportional to h (the curvature)")
+    ax2.set_xlabel("curvature h of the coordinate")
+    ax2.set_ylabel(r"$\sqrt{v}$ at the minimum (mean)")
+    ax2.legend(fontsize="small")
+    return fig

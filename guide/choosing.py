@@ -4,6 +4,8 @@ learning-rate sweep of ``guide/training.py`` (six optimizers, eight rates, ten s
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from guide.claims import claim
@@ -78,3 +80,84 @@ def _register() -> None:
 
 
 _register()
+
+
+# --- today's optimizers against the same measurements ----------------------------------------------
+# The training chapter's sweep (circle data, 2-8-1 network, the rates of LRS, ten seeds, 100 epochs)
+# for RAdam, Adafactor, Muon (weight matrices; AdamW for the biases, as guide/modern.py), Lion and
+# schedule-free AdamW. Accuracy is what optdocs.nn.train records, at the trained point; for
+# schedule-free AdamW that is y, not the averaged x the modern chapter scores.
+
+MODERN = ("RAdam", "Adafactor", "Muon", "Lion", "Schedule-free AdamW")
+MODERN_KEYS = {"RAdam": "radam", "Adafactor": "adafactor", "Muon": "muon", "Lion": "lion",
+               "Schedule-free AdamW": "sf"}
+
+
+def make_modern(name: str, lr: float):
+    """Today's optimizer ``name`` at rate ``lr``, defaults otherwise (Muon: no weight decay)."""
+    from guide.modern import MuonWithAdamW
+    from optdocs import Adafactor, AdamWScheduleFree, Lion, RAdam
+
+    return {"RAdam": lambda: RAdam(lr=lr), "Adafactor": lambda: Adafactor(lr=lr),
+            "Muon": lambda: MuonWithAdamW(lr), "Lion": lambda: Lion(lr=lr),
+            "Schedule-free AdamW": lambda: AdamWScheduleFree(lr=lr)}[name]()
+
+
+@cache
+def modern_sweep() -> dict:
+    """Runs per (name, lr) for today's five, the training chapter's sweep otherwise unchanged."""
+    from guide.training import train_groups
+
+    keys = [(name, lr) for name in MODERN for lr in LRS]
+    groups = [((lambda n=name, lr=lr: make_modern(n, lr)), SEEDS) for name, lr in keys]
+    return dict(zip(keys, train_groups(groups), strict=True))
+
+
+def any_usable(name: str) -> list[float]:
+    """Rates of LRS at which all ten seeds reach 90%, for the six of the sweep or today's five."""
+    if name in OPTIMIZERS:
+        return usable_lrs(name)
+    return [lr for lr in LRS if reached(modern_sweep()[(name, lr)]) == len(SEEDS)]
+
+
+def any_best(name: str) -> tuple[float, float]:
+    """(rate, mean epochs to 90%) of the fastest usable rate."""
+    runs = sweep() if name in OPTIMIZERS else modern_sweep()
+    speeds = {lr: float(np.mean(runs[(name, lr)].epochs_to())) for lr in any_usable(name)}
+    lr = min(speeds, key=speeds.get)
+    return lr, speeds[lr]
+
+
+@checks
+@cache
+def modern_claims() -> None:
+    windows = {n: any_usable(n) for n in ("Adam", *MODERN)}
+    claim(all(windows[n] for n in MODERN), "each of today's five has a usable rate",
+          windows=windows)
+    adam = windows["Adam"]
+    claim(min(windows["Lion"]) < min(adam) and max(windows["Lion"]) <= max(adam),
+          "Lion's window starts below Adam's and ends no higher", lion=windows["Lion"], adam=adam)
+    claim(max(windows["RAdam"]) >= 10 * max(adam) and min(windows["RAdam"]) > min(adam),
+          "RAdam's window reaches ten times higher than Adam's and starts higher",
+          radam=windows["RAdam"], adam=adam)
+    best = {n: any_best(n) for n in ("Adam", *MODERN)}
+    claim(all(best[n][1] >= 3 * best["Adam"][1] for n in ("Muon", "Adafactor")),
+          "Muon and Adafactor need at least three times Adam's epochs at their best rates",
+          best=best)
+    claim(abs(best["Schedule-free AdamW"][1] - best["Adam"][1]) <= 1.0
+          and abs(best["Lion"][1] - best["Adam"][1]) <= 1.0,
+          "schedule-free AdamW and Lion at their best are within an epoch of Adam at its best",
+          best=best)
+
+
+def _register_modern() -> None:
+    for name, key in MODERN_KEYS.items():
+        number(f"choosing_window_{key}")(
+            lambda n=name: f"{any_usable(n)[0]:g}–{any_usable(n)[-1]:g}")
+        number(f"choosing_best_lr_{key}")(lambda n=name: f"{any_best(n)[0]:g}")
+        number(f"choosing_best_epochs_{key}", fmt="{:.1f}")(lambda n=name: any_best(n)[1])
+    number("choosing_best_epochs_adam", fmt="{:.1f}")(lambda: any_best("Adam")[1])
+    number("choosing_best_lr_adam")(lambda: f"{any_best('Adam')[0]:g}")
+
+
+_register_modern()

@@ -317,3 +317,100 @@ number("race_lr_max")(lambda: f"{max(all_tuned_lrs()):g}")
 number("race_lr_orders")(lambda: round(float(np.log10(max(all_tuned_lrs()) / min(all_tuned_lrs())))))
 for _s, (_ls, _steps) in SURFACES.items():
     number(f"race_{_s}_budget")(lambda _steps=_steps: _steps)
+
+
+# --- today's optimizers on the three surfaces -----------------------------------------------------
+# The same tuning as part 2 for RAdam, Adafactor, Muon, Lion and schedule-free AdamW. The point is
+# one 1 x 2 matrix (Muon takes only matrices; for it the step is the normalised momentum), each
+# optimizer with its defaults but the rate (Muon without weight decay), and schedule-free AdamW
+# is scored at its averaged point x, the one to evaluate.
+
+MODERN = ("RAdam", "Adafactor", "Muon", "Lion", "Schedule-free AdamW")
+
+
+def make_modern(name: str, lr: float):
+    from optdocs import Adafactor, AdamWScheduleFree, Lion, Muon, RAdam
+
+    return {"RAdam": lambda: RAdam(lr=lr), "Adafactor": lambda: Adafactor(lr=lr),
+            "Muon": lambda: Muon(lr=lr, weight_decay=0.0), "Lion": lambda: Lion(lr=lr),
+            "Schedule-free AdamW": lambda: AdamWScheduleFree(lr=lr)}[name]()
+
+
+def run_matrix(landscape, name: str, lr: float, steps: int):
+    """A ``Trajectory`` of one run on ``landscape`` with the point held as a 1 x 2 matrix; its
+    positions are the evaluated point (schedule-free: x)."""
+    from optdocs.simulate import Trajectory
+
+    opt, p = make_modern(name, lr), landscape.start.astype(float)[None, :].copy()
+    positions = np.empty((steps + 1, 1, 2))
+    positions[0] = p
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            opt.step(p, landscape.grad(p[0])[None, :])
+            positions[t] = opt.get("x") if name == "Schedule-free AdamW" else p
+        losses = landscape.loss(positions)
+    bad = ~(np.isfinite(losses[:, 0]) & np.isfinite(positions[:, 0]).all(axis=-1))
+    at = int(np.argmax(bad)) if bad.any() else -1
+    if at > 0:
+        positions[at:], losses[at:] = positions[at - 1], losses[at - 1]
+    return Trajectory(positions, losses, np.array([at >= 0]), np.array([at]), landscape)
+
+
+@cache
+def modern_tuned(surface: str) -> dict[str, tuple[float, dict]]:
+    """For each of today's optimizers, the grid rate with the best rank, and its summary."""
+    ls, steps = SURFACES[surface]
+    out = {}
+    for n in MODERN:
+        best = None
+        for lr in GRID:
+            s = summary(run_matrix(ls, n, lr, steps))
+            if best is None or rank(s) < rank(best[1]):
+                best = (lr, s)
+        out[n] = best
+    return out
+
+
+def settled_steps(surface: str, names: tuple[str, ...]) -> dict[str, int]:
+    """Steps to converge at the tuned rate, for part 2's optimizers and today's alike."""
+    table = {**tuned(surface), **modern_tuned(surface)}
+    return {n: table[n][1]["steps"] for n in names}
+
+
+@checks
+@cache
+def modern_claims() -> None:
+    steps = {s: settled_steps(s, ("Adam", *MODERN)) for s in SURFACES}
+    claim(all(steps[s]["RAdam"] == -1 for s in SURFACES),
+          "RAdam settles on none of the three surfaces at any rate of the grid", steps=steps)
+    ros = steps["rosenbrock"]
+    claim([n for n in MODERN if ros[n] > 0] == ["Muon"] and ros["Muon"] > ros["Adam"],
+          "on Rosenbrock only Muon of today's five settles, and later than Adam", steps=ros)
+    bea = steps["beale"]
+    claim(all(bea[n] > bea["Adam"] for n in MODERN if bea[n] > 0)
+          and sum(bea[n] > 0 for n in MODERN) >= 3,
+          "on Beale three or more of them settle, every one later than Adam", steps=bea)
+    him = steps["himmelblau"]
+    claim(0 < him["Schedule-free AdamW"] < him["Adam"] and 0 < him["Adafactor"] < him["Adam"],
+          "on Himmelblau schedule-free AdamW and Adafactor settle before Adam", steps=him)
+    him_lrs = {n: modern_tuned("himmelblau")[n][0] for n in ("Schedule-free AdamW", "Adafactor")}
+    claim(min(him_lrs.values()) >= 0.3, "on Himmelblau both are tuned to the grid's top rates",
+          lrs=him_lrs)
+    claim(modern_tuned("beale")["Lion"][0] <= 0.01, "on Beale Lion settles only at a small rate",
+          lr=modern_tuned("beale")["Lion"][0])
+    sf = modern_tuned("rosenbrock")["Schedule-free AdamW"][1]
+    claim(sf["steps"] == -1 and sf["final"] < 1e-3,
+          "on Rosenbrock schedule-free AdamW's averaged point ends below 1e-3 without settling",
+          summary=sf)
+
+
+def _modern_numbers(surface: str, n: str) -> None:
+    tag = f"race_{surface}_m_{n.split()[0].lower().replace('-', '')}"
+    number(f"{tag}_lr")(lambda: f"{modern_tuned(surface)[n][0]:g}")
+    number(f"{tag}_steps")(lambda: _fmt_steps(modern_tuned(surface)[n][1]))
+    number(f"{tag}_final")(lambda: _fmt_loss(modern_tuned(surface)[n][1]["final"]))
+
+
+for _s in SURFACES:
+    for _n in MODERN:
+        _modern_numbers(_s, _n)
