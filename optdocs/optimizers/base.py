@@ -366,7 +366,7 @@ class Optimizer:
         for key, state in states.items():
             shape, dtype = meta[key]
             fresh = self.init_state(np.zeros(shape, dtype), groups.get(key, default))
-            check_param_state(label(key), state, fresh)
+            check_param_state(label(key), state, fresh, meta[key])
         # everything checked: commit
         self.defaults, self.overrides, self.t = defaults, overrides, int(sd["step"])
         self._build_groups()
