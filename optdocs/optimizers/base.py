@@ -23,6 +23,7 @@ from optdocs.optimizers._checkpoint import (
 )
 from optdocs.optimizers._groups import Hyperparameters, checked, checked_overrides
 from optdocs.optimizers._structure import ARRAY, label, pair
+from optdocs.optimizers._tiny import Fast, tiny_step
 
 #: One array, a list/tuple of arrays or a dict of arrays: the shapes ``step`` accepts.
 Params = TypeVar("Params", np.ndarray, list, tuple, dict)
@@ -151,11 +152,18 @@ class Optimizer:
         defaults = self.__dict__.get("defaults")
         if defaults is None or name not in defaults:
             super().__setattr__(name, value)
+            if callable(value):                      # a method replaced: no float kernel now
+                self.__dict__["_fast"] = None
             return
         new = checked(self.validate, {**defaults, name: value}, "")
         overrides = checked_overrides(self.validate, new, self.overrides, type(self).__name__)
-        self.__dict__.update(defaults=new, overrides=overrides, _same_array=None)
+        self.__dict__.update(defaults=new, overrides=overrides, _fast=None)
         self._build_groups()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For copy and pickle: everything but the fast path's views (the next step remakes
+        them)."""
+        return {**self.__dict__, "_fast": None}
 
     def _build_groups(self) -> None:
         """One ``Hyperparameters`` for the defaults and one per override; note the schedules."""
@@ -173,6 +181,11 @@ class Optimizer:
         optimizer's own): a schedule is called with ``t - 1``."""
         lr = self.overrides.get(key, {}).get("lr", self.defaults["lr"])
         return float(lr(t - 1)) if callable(lr) else lr
+
+    def _evaluate_schedules(self) -> None:
+        """Set each scheduled ``h.lr`` to its rate for the coming step, all checked first."""
+        for h, lr in self._scheduled_lrs(self.t + 1):
+            h.lr = lr
 
     def _scheduled_lrs(self, t: int) -> list[tuple[Hyperparameters, float]]:
         """Every schedule's rate for step ``t``, checked: ``ValueError`` if one is not >= 0."""
@@ -195,7 +208,7 @@ class Optimizer:
         self._keys: list[Any] = []                  # its keys, in order
         self._meta: dict[Any, tuple] = {}           # key -> (shape, dtype) of each parameter
         self._last: dict[Any, Any] = {}             # key -> the last step d (None: in state)
-        self._same_array: tuple | None = None       # the fast path's shape, dtype, state, ...
+        self._fast: Fast | None = None              # see step and _tiny
 
     def _plan(self, kind: str, triples: list) -> list[tuple]:
         """``(key, p, g, h)`` for each array, or ``ValueError`` if the structure changed."""
@@ -230,27 +243,26 @@ class Optimizer:
 
         Everything is checked before anything changes: a step that raises updates nothing.
         """
-        same = self._same_array       # set when the last step took one bare array
-        if (same is not None and type(params) is np.ndarray and type(grads) is np.ndarray
-                and params.shape == same[0] == grads.shape
-                and params.dtype is same[1] and grads.dtype is same[1]):
-            # the structure is unchanged: the same work as below with less bookkeeping
+        fast = self._fast              # set when the last step took one bare array (``_tiny``)
+        if (fast is not None and type(params) is np.ndarray and type(grads) is np.ndarray
+                and params.shape == fast.shape == grads.shape
+                and params.dtype is fast.dtype is grads.dtype):
+            # the same array as at the last step: the work below without re-checking anything
             if self._schedules:
-                for h, lr in self._scheduled_lrs(self.t + 1):
-                    h.lr = lr
-            self.t += 1
-            _, _, state, h, last, keep = same
-            state["step"] += 1
-            d = self.update_rule(params, grads, state, h)
-            params -= d
-            last[ARRAY] = d if keep else None
+                self._evaluate_schedules()
+            state, h, tiny = fast.state, fast.h, fast.tiny
+            d = tiny.run(params, grads, state, h) if tiny else None    # in Python floats
+            if d is None:
+                state["step"] += 1
+                d = self.update_rule(params, grads, state, h)
+                params -= d
+            self.__dict__["t"] += 1                  # (__setattr__ is for hyperparameters)
+            fast.last[ARRAY] = d if fast.keep else None
             return params
         kind, triples = pair(params, grads)
         plan = self._plan(kind, triples)
-        lrs = self._scheduled_lrs(self.t + 1)
+        self._evaluate_schedules()
         self.t += 1
-        for h, lr in lrs:
-            h.lr = lr
         states, last, keeps = self.state, {}, self._keeps
         for key, p, g, h in plan:
             state = states.get(key)
@@ -265,9 +277,18 @@ class Optimizer:
             for key in [k for k in states if k not in last]:
                 del states[key], self._meta[key]
         self._kind, self._keys, self._last = kind, list(last), last
-        self._same_array = ((*self._meta[ARRAY], self.state[ARRAY], self._default, last,
-                             self._keeps[self._default]) if kind == "array" else None)
+        self._fast = self._fast_for(kind)
         return params
+
+    def _fast_for(self, kind: str) -> Fast | None:
+        """What ``step`` needs to take the next step at once if it is the same bare array."""
+        if kind != "array":
+            return None
+        from optdocs.optimizers._floats import KERNELS  # (imports this module)
+        shape, dtype = self._meta[ARRAY]
+        h = self._default
+        return Fast(shape, dtype, self.state[ARRAY], h, self._last, self._keeps[h],
+                    tiny_step(KERNELS, self, shape, dtype, h))
 
     # -- reading the state ------------------------------------------------------------------------
     def get(self, name: str) -> Any:
@@ -296,10 +317,12 @@ class Optimizer:
             raise ValueError(f"{name!r} describes the last step, and none was taken since "
                              f"load_state_dict()")
         h = self._groups.get(key, self._default)
+        shape, dtype = self._meta[key]
         if name == "update":
             d = self._last[key]
+            if isinstance(d, list):                  # a tiny step, taken in Python floats
+                d = np.array(d, dtype).reshape(shape)
             return np.negative(self.step_from_state(state, h) if d is None else d)
-        shape, dtype = self._meta[key]
         rate = self.effective_lr(state, h)
         return np.full(shape, rate, dtype) if np.ndim(rate) == 0 else rate
 
