@@ -106,6 +106,7 @@ class Optimizer:
 
     def __init__(self, hyperparameters: dict[str, Any], overrides: Any = None) -> None:
         self.defaults = checked(self.validate, hyperparameters, "")
+        _readable(type(self), self.defaults)
         self.overrides = checked_overrides(self.validate, self.defaults, overrides,
                                            type(self).__name__)
         self.t = 0
@@ -140,12 +141,6 @@ class Optimizer:
         raise NotImplementedError
 
     # -- hyperparameters ----------------------------------------------------------------------
-    def __getattr__(self, name: str) -> Any:
-        defaults = self.__dict__.get("defaults", {})
-        if name in defaults:
-            return defaults[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     def __setattr__(self, name: str, value: Any) -> None:
         """``opt.lr = 0.01`` (any hyperparameter) takes effect from the next step, checked as the
         constructor checks it; a bad value raises ``ValueError`` and changes nothing."""
@@ -417,6 +412,29 @@ class Optimizer:
         if self.overrides:
             args.append(f"overrides={self.overrides!r}")
         return f"{type(self).__name__}({', '.join(args)})"
+
+
+class _Hyperparameter:
+    """``opt.<name>`` reads the optimizer's own value of hyperparameter ``name``.
+
+    A class attribute rather than a ``__getattr__``, which would slow every attribute the step
+    reads (CPython does not specialise attribute loads on classes that define one); assigning
+    goes through ``Optimizer.__setattr__``, which checks the value.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, opt: Any, owner: type | None = None) -> Any:
+        return self if opt is None else opt.defaults[self.name]
+
+
+def _readable(cls: type, defaults: dict[str, Any]) -> None:
+    """Make every hyperparameter of ``cls`` an attribute (once per class; a method or attribute
+    of the same name, if the class has one, is left as it is)."""
+    for name in defaults:
+        if not hasattr(cls, name):
+            setattr(cls, name, _Hyperparameter(name))
 
 
 def _shape_dtype(key: Any, info: Any) -> tuple[tuple[int, ...], np.dtype]:
