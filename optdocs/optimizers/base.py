@@ -85,7 +85,14 @@ class Optimizer:
       state after a step determines that step exactly (Adam: $\gamma \hat m_t / (\sqrt{\hat
       v_t} + \epsilon)$), ``get("update")`` recomputes it instead of the base keeping the
       returned array until the next step, so Adam holds two parameter-sized arrays between steps,
-      as torch does. Otherwise the base keeps a reference to ``d`` (never a copy).
+      as torch does. Otherwise the base keeps a reference to ``d`` (never a copy): AdamW with
+      weight decay holds three arrays where torch holds two, because its step depends on the
+      weights before the step, which neither its state nor the weights after it determine bit
+      for bit (two old weights can round to the same new one with steps one ulp apart);
+    - optionally a transcription of the rule in Python floats in ``_floats.py``, which the base
+      runs instead of the rule for a float64 array of at most ``_tiny.TINY`` elements stepped
+      again and again (an interactive figure's point): it must give the rule's numbers bit for
+      bit, option by option, as ``tests/test_optimizers_fast_path.py`` checks.
 
     Attributes
     ----------
