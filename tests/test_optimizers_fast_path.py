@@ -280,3 +280,15 @@ def test_rules_without_a_kernel_are_unchanged_by_the_fast_path(monkeypatch):
     for _ in range(4):
         opt.step(x, grad(x))
     assert len(calls) == 4
+
+
+@pytest.mark.parametrize("name", ["sgd-nesterov-l2", "adam-amsgrad-l2", "adamw"])
+def test_grads_that_are_the_params_array_itself(name):
+    # f = |x|^2 / 2: the gradient is x, passed as the same array; the rule reads it before the
+    # base moves x, and so must the float path
+    fast, general = KERNEL_CONFIGS[name](), KERNEL_CONFIGS[name]()
+    x, y = start((3,)), start((3,))
+    for _ in range(6):
+        fast.step(x, x)
+        general.step({"w": y}, {"w": y})
+        assert_same(fast, general, x, y)
