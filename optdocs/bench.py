@@ -14,7 +14,9 @@ disturb far less than wall time; under Pyodide, wall time.
    Adam).
 3. **A 10-layer network**: LARS and LAMB on ten weight matrices and biases against their bare rules.
 4. **Fixed cost of a step**: a 500-step Adam run on a 2-element array (what an interactive figure
-   pays), against the bare rule, and the same run through ``simulate`` on the ravine.
+   pays), against the bare rule, and the same run through ``simulate`` on the ravine; and SGD
+   with momentum against its bare rule. There optdocs computes in Python floats
+   (``optimizers/_tiny.py``), which is why it can beat the bare NumPy loop.
 5. **Vectorised against one run at a time**: ``simulate`` with all runs stacked against a Python
    loop over runs.
 """
@@ -285,6 +287,26 @@ def tiny_rows(steps: int, rounds: int) -> dict[str, float]:
                             rounds)
 
 
+def tiny_sgd_rows(steps: int, rounds: int) -> dict[str, float]:
+    """The same for SGD with momentum: ``step`` against the bare rule."""
+    g = np.array([0.3, -1.2])
+
+    def ours() -> None:
+        x, opt = np.array([1.0, -2.0]), SGD(lr=LR_SGD, momentum=MOMENTUM)
+        for _ in range(steps):
+            opt.step(x, g)
+
+    def bare() -> None:
+        x, b = np.array([1.0, -2.0]), g.copy()
+        x -= LR_SGD * b
+        for _ in range(steps - 1):
+            b *= MOMENTUM
+            b += g
+            x -= LR_SGD * b
+
+    return alternating_best({"optdocs": ours, "bare": bare}, rounds)
+
+
 # ---- 5. vectorised against one run at a time --------------------------------------------------
 
 def vectorised_rows(runs: int, steps: int, loop_runs: int, rounds: int) -> dict[str, float]:
@@ -346,8 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"3. 10-layer network ({width}x{width} weights and biases), 20 steps:")
     for name, best in network_rows(width, 20, min(rounds, 5)):
         print(f"   {name:13s} {_ratios(best)}")
-    print("4. fixed cost of a step: 500 Adam steps on 2 parameters:")
+    print("4. fixed cost of a step: 500 steps on 2 parameters (an interactive figure's run):")
     print(f"   {'Adam':13s} {_ratios(tiny_rows(500, max(rounds, 5)))}")
+    print(f"   {'SGD momentum':13s} {_ratios(tiny_sgd_rows(500, max(rounds, 5)))}")
     vec = vectorised_rows(runs, steps, loop_runs, min(rounds, 3))
     print(f"5. simulate, {runs} runs x {steps} steps of Adam(lr=0.1) on double_well:")
     print(f"   vectorised:   {vec['vectorised']:.3f} s")

@@ -293,6 +293,8 @@ def test_a_loaded_structure_is_checked_at_the_next_step():
     (lambda sd: sd["hyperparameters"].update(eps=-1.0), ["eps", "-1.0"]),
     (lambda sd: sd["state"]["w"].pop("exp_avg_sq"), ["params['w']", "exp_avg_sq"]),
     (lambda sd: sd["state"]["w"].update(exp_avg=np.zeros(7)), ["exp_avg", "(7,)", "(4, 3)"]),
+    (lambda sd: sd["state"]["b"].update(exp_avg_sq=sd["state"]["b"]["exp_avg_sq"].astype(
+        np.float32)), ["params['b']", "'exp_avg_sq'", "dtype float32", "dtype float64"]),
     (lambda sd: sd["state"]["b"].update(step=-2), ["params['b']", "step", "-2"]),
     (lambda sd: sd.update(state=[sd["state"]["w"], sd["state"]["b"]]), ["state", "list", "dict"]),
     (lambda sd: sd.update(kind="tree"), ["kind", "'tree'"]),
@@ -338,3 +340,30 @@ def test_adafactor_factors_of_the_wrong_shape_are_refused_naming_them():
     with pytest.raises(ValueError, match=r"'row_var' of params\['w'\] has shape \(2, 1\)"):
         fresh.load_state_dict(sd)
     assert fresh.state == {}                                # nothing loaded
+
+
+def test_buffers_must_have_their_parameters_dtype():
+    w = np.linspace(-1.0, 1.0, 4).astype(np.float32)
+    opt = SGD(lr=0.1, momentum=0.9)
+    for _ in range(3):
+        opt.step({"w": w}, {"w": w * 2})
+    sd = opt.state_dict()
+    assert sd["state"]["w"]["momentum_buffer"].dtype == np.float32
+    SGD().load_state_dict(sd)                                # float32 throughout loads
+    sd["state"]["w"]["momentum_buffer"] = sd["state"]["w"]["momentum_buffer"].astype(np.float64)
+    fresh = SGD(lr=0.3)
+    with pytest.raises(ValueError, match=r"'momentum_buffer' of params\['w'\] has dtype "
+                                         r"float64, the parameter has dtype float32"):
+        fresh.load_state_dict(sd)
+    assert fresh.state == {} and fresh.lr == 0.3             # nothing loaded
+
+
+def test_a_buffer_made_at_the_first_step_must_have_its_parameters_shape():
+    # SGD makes its momentum buffer in the rule, so a fresh state has none to compare with
+    opt = SGD(lr=0.1, momentum=0.9)
+    opt.step({"w": np.ones(3)}, {"w": np.ones(3)})
+    sd = opt.state_dict()
+    sd["state"]["w"]["momentum_buffer"] = np.zeros(4)
+    with pytest.raises(ValueError, match=r"'momentum_buffer' of params\['w'\] has shape \(4,\), "
+                                         r"it must have shape \(3,\)"):
+        SGD().load_state_dict(sd)

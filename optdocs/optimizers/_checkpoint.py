@@ -92,10 +92,13 @@ def with_schedules(saved: Mapping[str, Any], own: Mapping[str, Any], where: str)
     return out
 
 
-def check_param_state(key_label: str, state: Any, fresh: Mapping[str, Any]) -> None:
+def check_param_state(key_label: str, state: Any, fresh: Mapping[str, Any],
+                      param: tuple[tuple[int, ...], np.dtype]) -> None:
     """``ValueError`` unless ``state`` has a step count, every buffer of ``fresh`` (the state a
-    fresh parameter of that shape starts with), and each array buffer shaped as in ``fresh`` (or
-    0-d). Buffers smaller than their parameter, such as Adafactor's factors, check the same way."""
+    fresh parameter of that shape starts with), and each array buffer of the parameter's dtype
+    and shaped as in ``fresh`` (or 0-d). Buffers smaller than their parameter, such as
+    Adafactor's factors, check the same way; a buffer that ``fresh`` lacks (SGD makes its
+    momentum buffer at the first step) must have the parameter's shape ``param[0]``."""
     if not isinstance(state, Mapping):
         raise ValueError(f"state dict's state of {key_label} must be a dict, got "
                          f"{type(state).__name__}")
@@ -106,8 +109,14 @@ def check_param_state(key_label: str, state: Any, fresh: Mapping[str, Any]) -> N
     if isinstance(step, bool) or not isinstance(step, int | np.integer) or step < 0:
         raise ValueError(f"state dict's state of {key_label} has step {step!r}; it must be an "
                          f"integer >= 0")
+    shape, dtype = param
     for name, value in state.items():
-        want = getattr(fresh.get(name), "shape", None)
-        if isinstance(value, np.ndarray) and value.ndim and want is not None and value.shape != want:
+        if not isinstance(value, np.ndarray):
+            continue
+        if value.dtype != dtype:
+            raise ValueError(f"state dict's {name!r} of {key_label} has dtype {value.dtype}, "
+                             f"the parameter has dtype {dtype}")
+        want = getattr(fresh[name], "shape", None) if name in fresh else shape
+        if value.ndim and want is not None and value.shape != want:
             raise ValueError(f"state dict's {name!r} of {key_label} has shape {value.shape}, "
-                             f"a fresh one has shape {want}")
+                             f"it must have shape {want}")

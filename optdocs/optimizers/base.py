@@ -23,6 +23,7 @@ from optdocs.optimizers._checkpoint import (
 )
 from optdocs.optimizers._groups import Hyperparameters, checked, checked_overrides
 from optdocs.optimizers._structure import ARRAY, label, pair
+from optdocs.optimizers._tiny import Fast, tiny_step
 
 #: One array, a list/tuple of arrays or a dict of arrays: the shapes ``step`` accepts.
 Params = TypeVar("Params", np.ndarray, list, tuple, dict)
@@ -84,7 +85,14 @@ class Optimizer:
       state after a step determines that step exactly (Adam: $\gamma \hat m_t / (\sqrt{\hat
       v_t} + \epsilon)$), ``get("update")`` recomputes it instead of the base keeping the
       returned array until the next step, so Adam holds two parameter-sized arrays between steps,
-      as torch does. Otherwise the base keeps a reference to ``d`` (never a copy).
+      as torch does. Otherwise the base keeps a reference to ``d`` (never a copy): AdamW with
+      weight decay holds three arrays where torch holds two, because its step depends on the
+      weights before the step, which neither its state nor the weights after it determine bit
+      for bit (two old weights can round to the same new one with steps one ulp apart);
+    - optionally a transcription of the rule in Python floats in ``_floats.py``, which the base
+      runs instead of the rule for a float64 array of at most ``_tiny.TINY`` elements stepped
+      again and again (an interactive figure's point): it must give the rule's numbers bit for
+      bit, option by option, as ``tests/test_optimizers_fast_path.py`` checks.
 
     Attributes
     ----------
@@ -105,6 +113,7 @@ class Optimizer:
 
     def __init__(self, hyperparameters: dict[str, Any], overrides: Any = None) -> None:
         self.defaults = checked(self.validate, hyperparameters, "")
+        _readable(type(self), self.defaults)
         self.overrides = checked_overrides(self.validate, self.defaults, overrides,
                                            type(self).__name__)
         self.t = 0
@@ -139,23 +148,24 @@ class Optimizer:
         raise NotImplementedError
 
     # -- hyperparameters ----------------------------------------------------------------------
-    def __getattr__(self, name: str) -> Any:
-        defaults = self.__dict__.get("defaults", {})
-        if name in defaults:
-            return defaults[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     def __setattr__(self, name: str, value: Any) -> None:
         """``opt.lr = 0.01`` (any hyperparameter) takes effect from the next step, checked as the
         constructor checks it; a bad value raises ``ValueError`` and changes nothing."""
         defaults = self.__dict__.get("defaults")
         if defaults is None or name not in defaults:
             super().__setattr__(name, value)
+            if callable(value):                      # a method replaced: no float kernel now
+                self.__dict__["_fast"] = None
             return
         new = checked(self.validate, {**defaults, name: value}, "")
         overrides = checked_overrides(self.validate, new, self.overrides, type(self).__name__)
-        self.__dict__.update(defaults=new, overrides=overrides, _same_array=None)
+        self.__dict__.update(defaults=new, overrides=overrides, _fast=None)
         self._build_groups()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For copy and pickle: everything but the fast path's views (the next step remakes
+        them)."""
+        return {**self.__dict__, "_fast": None}
 
     def _build_groups(self) -> None:
         """One ``Hyperparameters`` for the defaults and one per override; note the schedules."""
@@ -173,6 +183,11 @@ class Optimizer:
         optimizer's own): a schedule is called with ``t - 1``."""
         lr = self.overrides.get(key, {}).get("lr", self.defaults["lr"])
         return float(lr(t - 1)) if callable(lr) else lr
+
+    def _evaluate_schedules(self) -> None:
+        """Set each scheduled ``h.lr`` to its rate for the coming step, all checked first."""
+        for h, lr in self._scheduled_lrs(self.t + 1):
+            h.lr = lr
 
     def _scheduled_lrs(self, t: int) -> list[tuple[Hyperparameters, float]]:
         """Every schedule's rate for step ``t``, checked: ``ValueError`` if one is not >= 0."""
@@ -195,7 +210,7 @@ class Optimizer:
         self._keys: list[Any] = []                  # its keys, in order
         self._meta: dict[Any, tuple] = {}           # key -> (shape, dtype) of each parameter
         self._last: dict[Any, Any] = {}             # key -> the last step d (None: in state)
-        self._same_array: tuple | None = None       # the fast path's shape, dtype, state, ...
+        self._fast: Fast | None = None              # see step and _tiny
 
     def _plan(self, kind: str, triples: list) -> list[tuple]:
         """``(key, p, g, h)`` for each array, or ``ValueError`` if the structure changed."""
@@ -230,27 +245,26 @@ class Optimizer:
 
         Everything is checked before anything changes: a step that raises updates nothing.
         """
-        same = self._same_array       # set when the last step took one bare array
-        if (same is not None and type(params) is np.ndarray and type(grads) is np.ndarray
-                and params.shape == same[0] == grads.shape
-                and params.dtype is same[1] and grads.dtype is same[1]):
-            # the structure is unchanged: the same work as below with less bookkeeping
+        fast = self._fast              # set when the last step took one bare array (``_tiny``)
+        if (fast is not None and type(params) is np.ndarray and type(grads) is np.ndarray
+                and params.shape == fast.shape == grads.shape
+                and params.dtype is fast.dtype is grads.dtype):
+            # the same array as at the last step: the work below without re-checking anything
             if self._schedules:
-                for h, lr in self._scheduled_lrs(self.t + 1):
-                    h.lr = lr
-            self.t += 1
-            _, _, state, h, last, keep = same
-            state["step"] += 1
-            d = self.update_rule(params, grads, state, h)
-            params -= d
-            last[ARRAY] = d if keep else None
+                self._evaluate_schedules()
+            state, h, tiny = fast.state, fast.h, fast.tiny
+            d = tiny.run(params, grads, state, h) if tiny else None    # in Python floats
+            if d is None:
+                state["step"] += 1
+                d = self.update_rule(params, grads, state, h)
+                params -= d
+            self.__dict__["t"] += 1                  # (__setattr__ is for hyperparameters)
+            fast.last[ARRAY] = d if fast.keep else None
             return params
         kind, triples = pair(params, grads)
         plan = self._plan(kind, triples)
-        lrs = self._scheduled_lrs(self.t + 1)
+        self._evaluate_schedules()
         self.t += 1
-        for h, lr in lrs:
-            h.lr = lr
         states, last, keeps = self.state, {}, self._keeps
         for key, p, g, h in plan:
             state = states.get(key)
@@ -265,9 +279,18 @@ class Optimizer:
             for key in [k for k in states if k not in last]:
                 del states[key], self._meta[key]
         self._kind, self._keys, self._last = kind, list(last), last
-        self._same_array = ((*self._meta[ARRAY], self.state[ARRAY], self._default, last,
-                             self._keeps[self._default]) if kind == "array" else None)
+        self._fast = self._fast_for(kind)
         return params
+
+    def _fast_for(self, kind: str) -> Fast | None:
+        """What ``step`` needs to take the next step at once if it is the same bare array."""
+        if kind != "array":
+            return None
+        from optdocs.optimizers._floats import KERNELS  # (imports this module)
+        shape, dtype = self._meta[ARRAY]
+        h = self._default
+        return Fast(shape, dtype, self.state[ARRAY], h, self._last, self._keeps[h],
+                    tiny_step(KERNELS, self, shape, dtype, h))
 
     # -- reading the state ------------------------------------------------------------------------
     def get(self, name: str) -> Any:
@@ -296,10 +319,12 @@ class Optimizer:
             raise ValueError(f"{name!r} describes the last step, and none was taken since "
                              f"load_state_dict()")
         h = self._groups.get(key, self._default)
+        shape, dtype = self._meta[key]
         if name == "update":
             d = self._last[key]
+            if isinstance(d, list):                  # a tiny step, taken in Python floats
+                d = np.array(d, dtype).reshape(shape)
             return np.negative(self.step_from_state(state, h) if d is None else d)
-        shape, dtype = self._meta[key]
         rate = self.effective_lr(state, h)
         return np.full(shape, rate, dtype) if np.ndim(rate) == 0 else rate
 
@@ -366,7 +391,7 @@ class Optimizer:
         for key, state in states.items():
             shape, dtype = meta[key]
             fresh = self.init_state(np.zeros(shape, dtype), groups.get(key, default))
-            check_param_state(label(key), state, fresh)
+            check_param_state(label(key), state, fresh, meta[key])
         # everything checked: commit
         self.defaults, self.overrides, self.t = defaults, overrides, int(sd["step"])
         self._build_groups()
@@ -394,6 +419,29 @@ class Optimizer:
         if self.overrides:
             args.append(f"overrides={self.overrides!r}")
         return f"{type(self).__name__}({', '.join(args)})"
+
+
+class _Hyperparameter:
+    """``opt.<name>`` reads the optimizer's own value of hyperparameter ``name``.
+
+    A class attribute rather than a ``__getattr__``, which would slow every attribute the step
+    reads (CPython does not specialise attribute loads on classes that define one); assigning
+    goes through ``Optimizer.__setattr__``, which checks the value.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, opt: Any, owner: type | None = None) -> Any:
+        return self if opt is None else opt.defaults[self.name]
+
+
+def _readable(cls: type, defaults: dict[str, Any]) -> None:
+    """Make every hyperparameter of ``cls`` an attribute (once per class; a method or attribute
+    of the same name, if the class has one, is left as it is)."""
+    for name in defaults:
+        if not hasattr(cls, name):
+            setattr(cls, name, _Hyperparameter(name))
 
 
 def _shape_dtype(key: Any, info: Any) -> tuple[tuple[int, ...], np.dtype]:
