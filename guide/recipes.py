@@ -73,6 +73,13 @@ def game_path(beta1: float) -> np.ndarray:
     return np.array(path)
 
 
+def game_turns(beta1: float) -> float:
+    """How many times the pair (x, y) went round the equilibrium."""
+    p = game_path(beta1)
+    angle = np.unwrap(np.arctan2(p[:, 1], p[:, 0]))
+    return float(abs(angle[-1] - angle[0]) / (2 * np.pi))
+
+
 def game_distance(beta1: float) -> float:
     """Distance from the equilibrium (0, 0) after GAME_STEPS steps."""
     return float(np.hypot(*game_path(beta1)[-1]))
@@ -105,7 +112,7 @@ def small_lr_runs() -> dict[tuple[float, int], Runs]:
     return out
 
 
-# --- the warmup fraction ----------------------------------------------------------------------------
+# --- the warmup fraction ----------------------------------------------------------------------
 
 FRACTIONS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 WARMUP_PEAKS = (1.0, 0.3)
@@ -131,7 +138,7 @@ def loss_sd(runs: Runs) -> float:
     return float(np.std(runs.final_loss, ddof=1))
 
 
-# --- the page's sentences --------------------------------------------------------------------------
+# --- the page's sentences ---------------------------------------------------------------------
 
 @checks
 @cache
@@ -143,6 +150,9 @@ def claims() -> None:
     d = {b: game_distance(b) for b in GAME_BETA1S}
     claim(d[0.9] > start, "with beta1 = 0.9 the two players spiral away from the equilibrium",
           start=start, end=d[0.9])
+    claim(min(game_turns(b) for b in GAME_BETA1S) >= 3,
+          "the steps of the game make several turns around the equilibrium",
+          **{f"turns_{b}": game_turns(b) for b in GAME_BETA1S})
     claim(d[0.5] < d[0.9] and d[0.0] < d[0.5],
           "less momentum ends closer to the equilibrium: 0.9, then 0.5, then 0", **{
               f"beta1_{b}": v for b, v in d.items()})
@@ -199,7 +209,7 @@ def warmup_claims() -> None:
           none=e[0], longest=e[-1])
 
 
-# --- numbers ----------------------------------------------------------------------------------------
+# --- numbers ----------------------------------------------------------------------------------
 
 def _tag(x: float) -> str:
     return f"{x:g}".replace(".", "p").replace("-", "m")
@@ -207,6 +217,7 @@ def _tag(x: float) -> str:
 
 def _register() -> None:
     for b in BETA1S:
+        number(f"recipe_memory_{_tag(b)}", fmt="{:.0f}")(lambda b=b: 1 / (1 - b))
         number(f"recipe_turn_{_tag(b)}")(lambda b=b: steps_to_turn(b))
         number(f"recipe_first_after_flip_{_tag(b)}", fmt="{:.2f}")(
             lambda b=b: float(flip_updates(b)[FLIP_AT]))
@@ -281,7 +292,7 @@ def _():
     return 4_000 / 100_000         # the base Transformer: 4,000 of 100,000 (Vaswani et al., 2017)
 
 
-# --- figures ------------------------------------------------------------------------------------------
+# --- figures ----------------------------------------------------------------------------------
 
 @figure("recipes-beta1",
         alt="Left: Adam's update, in units of the learning rate, around a step where the gradient "

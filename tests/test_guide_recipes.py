@@ -1,4 +1,4 @@
-"""guide/recipes.py: the optimizers lesson's recipes, measured (docs/choosing.md, docs/schedules.md)."""
+"""guide/recipes.py: the optimizers lesson's recipes, measured (choosing.md, schedules.md)."""
 
 from __future__ import annotations
 
