@@ -11,7 +11,11 @@ mkdocs-jupyter executes a notebook when its page is rendered, one notebook after
 * in ``on_config`` starts, for every notebook whose rendering is not cached, a process that renders
   it exactly as the plugin would (same function, same options) and writes the plugin's cache entry,
   so the notebooks run while the figures are computed; ``on_pre_page`` waits for a notebook's
-  process before the plugin renders its page, and the plugin then reads its cache.
+  process before the plugin renders its page, and the plugin then reads its cache;
+* in ``on_page_content`` folds the cells tagged ``solution`` of a notebook page into one closed
+  ``<details>`` per run of consecutive solution cells (nbconvert has no folding of its own;
+  in the downloaded notebook the same cells carry ``jupyter.source_hidden`` and
+  ``outputs_hidden``, which JupyterLab honours).
 
 Nothing here can change what a page shows: a process that fails (a failing notebook, another
 version of mkdocs-jupyter) writes nothing, and the plugin executes the notebook itself and reports
@@ -26,6 +30,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +75,13 @@ def on_pre_page(page, config, files):
     return page
 
 
+def on_page_content(html, page, config, files):
+    src = page.file.abs_src_path
+    if not src or not src.endswith(".ipynb"):
+        return html
+    return fold_solutions(html, solution_flags(src), page.file.src_uri)
+
+
 def on_post_build(config):
     folder = _state.get("folder")
     if folder is not None:  # digests of older optdocs sources
@@ -77,6 +89,60 @@ def on_post_build(config):
 
 
 # ------------------------------------------------------------------------------------ helpers
+
+SOLUTION_TAG = "solution"
+FOLD_OPEN = ('<details class="optdocs-solution">'
+             "<summary>Show the worked solution and the measured answer</summary>")
+_CELL_START = re.compile(r'<div\b[^>]*\bclass="jp-Cell ')
+_DIV = re.compile(r"<div\b|</div>")
+
+
+def solution_flags(path: str) -> list[bool]:
+    """Per cell of the notebook at ``path``, in order: is it tagged ``solution``?"""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [SOLUTION_TAG in cell.get("metadata", {}).get("tags", []) for cell in nb["cells"]]
+
+
+def cell_spans(html: str) -> list[tuple[int, int]]:
+    """(start, end) in ``html`` of each notebook cell's ``<div class="jp-Cell ...">``, in order.
+
+    A cell's text and outputs reach the page escaped, so counting ``<div`` against ``</div>``
+    finds each cell's end. mkdocs-jupyter wraps a code cell's ``jp-Cell`` div in another one
+    with the same classes: a cell div inside a cell is part of that cell."""
+    spans: list[tuple[int, int]] = []
+    for start in (m.start() for m in _CELL_START.finditer(html)):
+        if spans and start < spans[-1][1]:
+            continue
+        depth = 0
+        for tag in _DIV.finditer(html, start):
+            depth += 1 if tag.group() == "<div" else -1
+            if depth == 0:
+                spans.append((start, tag.end()))
+                break
+        else:
+            raise ValueError(f"html: the cell at offset {start} is never closed")
+    return spans
+
+
+def fold_solutions(html: str, flags: list[bool], name: str = "notebook") -> str:
+    """``html`` with each run of consecutive cells flagged True wrapped in a closed
+    ``<details>``. ``flags`` has one entry per cell of the notebook the page renders."""
+    spans = cell_spans(html)
+    if len(spans) != len(flags):
+        raise ValueError(f"{name}: the page shows {len(spans)} cells, the notebook has "
+                         f"{len(flags)}; cannot tell which ones to fold")
+    out, pos, i = [], 0, 0
+    while i < len(flags):
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(flags) and flags[j + 1]:
+            j += 1
+        out += [html[pos:spans[i][0]], FOLD_OPEN, html[spans[i][0]:spans[j][1]], "</details>"]
+        pos, i = spans[j][1], j + 1
+    return "".join(out) + html[pos:]
+
 
 
 def notebook_cache_folder() -> Path:
