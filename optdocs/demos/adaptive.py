@@ -126,7 +126,7 @@ def flat_steep_path(optimizer: str, lr: float, steps: int = 100) -> dict[str, An
 
 
 def flat_steep_step(optimizer: str, lr: float, step: int = 1) -> dict[str, Any]:
-    r"""What the optimizer does to each coordinate at step ``step`` of the run of ``flat_steep_path``.
+    r"""What the optimizer does to each coordinate at step ``step`` of ``flat_steep_path``'s run.
 
     The rate and the step are read from the optimizer after that step
     (``opt.get("effective_lr")``, ``opt.get("update")``): SGD uses one rate for both coordinates,

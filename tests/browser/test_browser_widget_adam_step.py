@@ -167,7 +167,7 @@ def test_show_the_code_runs_the_calls_at_the_current_settings(page):
 
 def test_nothing_left_the_test_server(recorder, server):
     host = urlsplit(server.base_url).netloc
-    foreign = [u for u in recorder.urls
-               if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host]
+    web = ("http", "https", "ws", "wss")
+    foreign = [u for u in recorder.urls if urlsplit(u).scheme in web and urlsplit(u).netloc != host]
     assert foreign == []
     assert recorder.errors == []

@@ -26,7 +26,8 @@ from widget_helpers import (
 from optdocs.demos import flat_steep_limits, flat_steep_path, flat_steep_step
 
 NAME = "flat-steep"
-RUNS = (("sgd", "SGD", "sgd_lr"), ("rmsprop", "RMSprop", "rms_lr"), ("adagrad", "Adagrad", "ada_lr"))
+RUNS = (("sgd", "SGD", "sgd_lr"), ("rmsprop", "RMSprop", "rms_lr"),
+        ("adagrad", "Adagrad", "ada_lr"))
 ROWS = ("rate_w1", "rate_w2", "step_w1", "step_w2", "ratio", "factor_w1", "factor_w2")
 DEFAULTS = {"sgd_lr": 0.24, "rms_lr": 0.05, "ada_lr": 0.5, "step": 1}
 
@@ -61,7 +62,8 @@ def check(values: dict, settings: dict) -> None:
     for key, name, control in RUNS:
         at = flat_steep_step(name, s[control], step=s["step"])
         for row in ROWS:
-            assert same(values[f"{key}_{row}"], at[row]), (key, row, values[f"{key}_{row}"], at[row])
+            shown = values[f"{key}_{row}"]
+            assert same(shown, at[row]), (key, row, shown, at[row])
         path = flat_steep_path(name, s[control], steps=100)
         assert float(values[f"{key}_final_w1"]) == path["final_w1"], key
         assert int(values[f"{key}_arrived"]) == path["arrived"], key
@@ -174,7 +176,7 @@ def test_show_the_code_runs_the_calls_at_the_current_settings(page):
 
 def test_nothing_left_the_test_server(recorder, server):
     host = urlsplit(server.base_url).netloc
-    foreign = [u for u in recorder.urls
-               if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host]
+    web = ("http", "https", "ws", "wss")
+    foreign = [u for u in recorder.urls if urlsplit(u).scheme in web and urlsplit(u).netloc != host]
     assert foreign == []
     assert recorder.errors == []

@@ -9,7 +9,8 @@
   const COLS = [["sgd", "SGD"], ["adam", "Adam"], ["raw", "Adam, uncorrected"]];
 
   function rows(a) {
-    return [["step_1", "step 1"], ["step_2", "step 2"], ["step_10", "step 10"], ["step_100", "step 100"],
+    return [["step_1", "step 1"], ["step_2", "step 2"], ["step_10", "step 10"],
+            ["step_100", "step 100"],
             ["mean_mid", `mean, steps ${a.mid - a.window + 1}–${a.mid}`],
             ["mean_end", `mean, steps ${a.steps - a.window + 1}–${a.steps}`]];
   }
@@ -73,7 +74,8 @@
     mount(w) {
       legend(w);
       w.first = w.panel("Step divided by the learning rate over the first 50 steps: SGD and Adam");
-      w.blocks = w.panel("Step divided by the learning rate, 20-step means, and the gradient's scale, dotted");
+      w.blocks = w.panel("Step divided by the learning rate, 20-step means, and the gradient's "
+                         + "scale, dotted");
       w.readout("scale_end", "the gradient's scale at the last step");
       w.readout("drawn", "Adam's steps drawn");
       const spec = w.spec.calls.sgd.kwargs;
@@ -86,13 +88,15 @@
       if (w.values.uncorrected) series.push(["raw", raw]);
       const first = sgd.first.map((_, i) => i + 1);
       const topFirst = Math.max(1.5, ...series.flatMap(([, r]) => r.first));
-      w.first.scales({ domain: [1, first.length], label: "step" }, { domain: [0, 1.05 * topFirst], label: "step ÷ lr" })
+      w.first.scales({ domain: [1, first.length], label: "step" },
+                     { domain: [0, 1.05 * topFirst], label: "step ÷ lr" })
         .rule("one", 1, false);
       const topBlocks = Math.max(1.2, ...series.flatMap(([, r]) => r.blocks));
       w.blocks.scales({ domain: [0, sgd.steps], label: `step (${sgd.block}-step means)` },
                       { domain: [0, 1.05 * topBlocks], label: "step ÷ lr" })
         .rule("one", 1, false)
-        .line("scale", sgd.block_end, sgd.scale_blocks, { className: "optdocs-widget__ink", dash: "1 3", width: 1.4 });
+        .line("scale", sgd.block_end, sgd.scale_blocks,
+              { className: "optdocs-widget__ink", dash: "1 3", width: 1.4 });
       for (const [k, i] of [["sgd", 0], ["adam", 1], ["raw", 2]]) {
         const r = { sgd, adam, raw }[k], shown = k !== "raw" || w.values.uncorrected;
         const style = { color: COLORS[i], width: 1.5, dash: i === 2 ? "5 3" : null };
@@ -101,7 +105,8 @@
       }
       w.set("scale_end", sgd.scale_end.toPrecision(3), sgd.scale_end);
       const both = w.values.uncorrected;
-      w.set("drawn", both ? "with and without bias correction" : "with bias correction", both ? 1 : 0);
+      w.set("drawn", both ? "with and without bias correction" : "with bias correction",
+            both ? 1 : 0);
       for (const [row, label] of rows(sgd)) {
         w.rowLabels[row].textContent = label;
         cell(w, `sgd_${row}`, sgd[row]);

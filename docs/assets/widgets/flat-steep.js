@@ -66,7 +66,8 @@
     const n = s.w1.length;
     const dx = (s.w1[n - 1] - s.w1[0]) / (n - 1), dy = (s.w2[n - 1] - s.w2[0]) / (n - 1);
     // d3.contours puts sample (i, j) at (i + 0.5, j + 0.5) of its grid
-    const x = (gx) => panel.x(s.w1[0] + (gx - 0.5) * dx), y = (gy) => panel.y(s.w2[0] + (gy - 0.5) * dy);
+    const x = (gx) => panel.x(s.w1[0] + (gx - 0.5) * dx);
+    const y = (gy) => panel.y(s.w2[0] + (gy - 0.5) * dy);
     const line = d3.line().x((p) => x(p[0])).y((p) => y(p[1]));
     const rings = [];
     for (const c of d3.contours().size([n, n]).thresholds(s.levels)(s.loss)) {
@@ -108,10 +109,14 @@
       slider.after(list);
       slider.setAttribute("list", list.id);
       legend(w);
-      w.paths = w.panel("The flat-steep bowl: contour lines and the paths of SGD, RMSprop and AdaGrad");
-      w.dist = w.panel("Distance of each coordinate from the minimum against step, log scale: solid w1, dashed w2");
-      w.sizes = w.panel("Step size in each coordinate against step, log scale: solid w1, dashed w2");
-      w.factors = w.panel("SGD: what one step multiplies each coordinate by, against the learning rate");
+      w.paths = w.panel("The flat-steep bowl: contour lines and the paths of SGD, RMSprop and "
+                        + "AdaGrad");
+      w.dist = w.panel("Distance of each coordinate from the minimum against step, log scale: "
+                       + "solid w1, dashed w2");
+      w.sizes = w.panel("Step size in each coordinate against step, log scale: solid w1, "
+                        + "dashed w2");
+      w.factors = w.panel("SGD: what one step multiplies each coordinate by, against the "
+                          + "learning rate");
       w.readout("diverge_lr", "SGD diverges in w2 above η = 2/h₂ =");
       w.readout("w1_factor_at_limit", "there one step multiplies w1 by");
       for (const [k, name] of RUNS) {
@@ -128,8 +133,9 @@
       const n = s.w1.length;
       w.paths.scales({ domain: [s.w1[0], s.w1[n - 1]], label: "w1 (flat)" },
                      { domain: [s.w2[0], s.w2[n - 1]], label: "w2 (steep)" });
-      contours(w.paths, s);
-      w.paths.dots("start", [s.start[0]], [s.start[1]], { color: "currentColor", fill: "none", r: 5 });
+      if (w.contoured !== s) { contours(w.paths, s); w.contoured = s; }   // the bowl never changes
+      w.paths.dots("start", [s.start[0]], [s.start[1]],
+                   { color: "currentColor", fill: "none", r: 5 });
       const steps = a.sgd.step_w1.map((_, i) => i + 1), ts = [0, ...steps];
       w.dist.scales({ domain: [0, steps.length], label: "step" },
                     { domain: [1e-4, 10], log: true, label: "|w1| solid, |w2| dashed" })
@@ -155,7 +161,8 @@
         .rule("limit", lim.diverge_lr, true, { dash: "none" })
         .rule("lr", w.values.sgd_lr, true, { dash: "1 3" })
         .dots("now", [w.values.sgd_lr, w.values.sgd_lr],
-              [Math.abs(a.sgd_at.factor_w1), Math.abs(a.sgd_at.factor_w2)], { color: COLORS[0], r: 4 });
+              [Math.abs(a.sgd_at.factor_w1), Math.abs(a.sgd_at.factor_w2)],
+              { color: COLORS[0], r: 4 });
       label(w.factors, "limit", lim.diverge_lr, top, "2/h₂");
       w.set("diverge_lr", lim.diverge_lr.toFixed(3), lim.diverge_lr);
       w.set("w1_factor_at_limit", lim.w1_factor_at_limit.toFixed(3), lim.w1_factor_at_limit);
@@ -163,7 +170,8 @@
       for (const [k] of RUNS) {
         const p = a[k], at = a[`${k}_at`];
         w.set(`${k}_final_w1`, F.num(p.final_w1, 4), p.final_w1);
-        w.set(`${k}_arrived`, p.arrived >= 0 ? `at step ${p.arrived}` : "not by step 100", p.arrived);
+        const arrived = p.arrived >= 0 ? `at step ${p.arrived}` : "not by step 100";
+        w.set(`${k}_arrived`, arrived, p.arrived);
         for (const [row] of ROWS) {
           const v = at[row];
           const text = row.startsWith("factor") && v !== null ? `×${F.signed(v, 3)}` : num(v);
