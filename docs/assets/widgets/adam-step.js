@@ -53,6 +53,14 @@
     el.setAttribute("data-value", String(value));
   }
 
+  /** panel.scales, skipped when the domains and labels are those of the last draw (the axes are
+   * the costliest part of a redraw). */
+  function scales(panel, x, y) {
+    const key = JSON.stringify([x, y]);
+    if (panel.lastScales !== key) { panel.scales(x, y); panel.lastScales = key; }
+    return panel;
+  }
+
   /** Which line is which (the swatches are decoration; the panels are labelled). */
   function legend(w) {
     const p = document.createElement("p");
@@ -88,11 +96,11 @@
       if (w.values.uncorrected) series.push(["raw", raw]);
       const first = sgd.first.map((_, i) => i + 1);
       const topFirst = Math.max(1.5, ...series.flatMap(([, r]) => r.first));
-      w.first.scales({ domain: [1, first.length], label: "step" },
+      scales(w.first, { domain: [1, first.length], label: "step" },
                      { domain: [0, 1.05 * topFirst], label: "step ÷ lr" })
         .rule("one", 1, false);
       const topBlocks = Math.max(1.2, ...series.flatMap(([, r]) => r.blocks));
-      w.blocks.scales({ domain: [0, sgd.steps], label: `step (${sgd.block}-step means)` },
+      scales(w.blocks, { domain: [0, sgd.steps], label: `step (${sgd.block}-step means)` },
                       { domain: [0, 1.05 * topBlocks], label: "step ÷ lr" })
         .rule("one", 1, false)
         .line("scale", sgd.block_end, sgd.scale_blocks,

@@ -68,14 +68,30 @@
     // d3.contours puts sample (i, j) at (i + 0.5, j + 0.5) of its grid
     const x = (gx) => panel.x(s.w1[0] + (gx - 0.5) * dx);
     const y = (gy) => panel.y(s.w2[0] + (gy - 0.5) * dy);
-    const line = d3.line().x((p) => x(p[0])).y((p) => y(p[1]));
+    // a polygon that reaches the edge of the grid runs along it: leave those edge runs out, so
+    // that only the contour lines themselves are drawn
+    const inside = (p) => p[0] > 0.5 && p[0] < n - 0.5 && p[1] > 0.5 && p[1] < n - 0.5;
+    const line = d3.line().defined(inside).x((p) => x(p[0])).y((p) => y(p[1]));
     const rings = [];
     for (const c of d3.contours().size([n, n]).thresholds(s.levels)(s.loss)) {
-      for (const polygon of c.coordinates) for (const ring of polygon) rings.push(line(ring) + "Z");
+      for (const polygon of c.coordinates) {
+        for (const ring of polygon) {
+          const d = line(ring);
+          if (d) rings.push(d + (ring.every(inside) ? "Z" : ""));
+        }
+      }
     }
     panel.layer.selectAll("path[data-key=contour]").data(rings).join("path")
       .attr("data-key", "contour").attr("class", "optdocs-widget__ink").attr("fill", "none")
       .attr("stroke-width", 0.6).attr("stroke-opacity", 0.6).attr("d", (d) => d);
+  }
+
+  /** panel.scales, skipped when the domains and labels are those of the last draw (the axes are
+   * the costliest part of a redraw). */
+  function scales(panel, x, y) {
+    const key = JSON.stringify([x, y]);
+    if (panel.lastScales !== key) { panel.scales(x, y); panel.lastScales = key; }
+    return panel;
   }
 
   /** Which colour is which optimizer (the swatches are decoration; the panels are labelled). */
@@ -96,6 +112,38 @@
     panel.layer.selectAll(`text[data-key="${key}"]`).data([text]).join("text")
       .attr("data-key", key).attr("class", "optdocs-widget__label")
       .attr("x", panel.x(x) + 3).attr("y", panel.y(y) + 12).text((d) => d);
+  }
+
+  /** What does not depend on the settings: the axes, the bowl's contour lines, SGD's factor
+   * curves and its limit 2/h2. Drawn when the widget is mounted (into the hidden figure, from the
+   * build's data), so that the first touch only draws the runs; redrawn only if it changes. */
+  function prepare(w, s, lim, steps) {
+    const n = s.w1.length;
+    scales(w.paths, { domain: [s.w1[0], s.w1[n - 1]], label: "w1 (flat)" },
+                    { domain: [s.w2[0], s.w2[n - 1]], label: "w2 (steep)" });
+    if (!w.contoured) {                                   // the bowl never changes
+      contours(w.paths, s);
+      w.paths.dots("start", [s.start[0]], [s.start[1]],
+                   { color: "currentColor", fill: "none", r: 5 });
+      w.contoured = true;
+    }
+    scales(w.dist, { domain: [0, steps], label: "step" },
+                   { domain: [1e-4, 10], log: true, label: "|w1| solid, |w2| dashed" });
+    scales(w.sizes, { domain: [1, steps], label: "step" },
+                    { domain: [1e-5, 5], log: true, label: "step size |Δw|" });
+    const top = Math.max(1.5, ...lim.factor_w2);
+    const key = JSON.stringify([lim.diverge_lr, top]);
+    if (w.factorsKey !== key) {
+      scales(w.factors, { domain: [0, lim.lr[lim.lr.length - 1]], label: "SGD learning rate η" },
+                        { domain: [0, top], label: "|factor| per step" })
+        .line("w1", lim.lr, lim.factor_w1, { color: COLORS[0], width: 1.5 })
+        .line("w2", lim.lr, lim.factor_w2, { color: COLORS[0], width: 1.1, dash: "4 3" })
+        .rule("one", 1, false)
+        .rule("limit", lim.diverge_lr, true, { dash: "none" });
+      label(w.factors, "limit", lim.diverge_lr, top, "2/h₂");
+      w.limitOption.value = String(lim.diverge_lr);
+      w.factorsKey = key;
+    }
   }
 
   window.optdocsWidgets.register("flat-steep", {
@@ -124,25 +172,17 @@
         w.readout(`${k}_arrived`, `${name}: within 0.01 of the minimum`);
       }
       w.readoutsEl.before(table(w));
+      prepare(w, w.nearest("surface").value, w.nearest("limits").value,
+              w.nearest("sgd").value.step_w1.length);
     },
 
     draw(w, a) {
       const F = window.optdocsWidgets.fmt;
-      const s = a.surface, lim = a.limits, t = w.values.step;
-      w.limitOption.value = String(lim.diverge_lr);
-      const n = s.w1.length;
-      w.paths.scales({ domain: [s.w1[0], s.w1[n - 1]], label: "w1 (flat)" },
-                     { domain: [s.w2[0], s.w2[n - 1]], label: "w2 (steep)" });
-      if (w.contoured !== s) { contours(w.paths, s); w.contoured = s; }   // the bowl never changes
-      w.paths.dots("start", [s.start[0]], [s.start[1]],
-                   { color: "currentColor", fill: "none", r: 5 });
+      const lim = a.limits, t = w.values.step;
+      prepare(w, a.surface, lim, a.sgd.step_w1.length);
       const steps = a.sgd.step_w1.map((_, i) => i + 1), ts = [0, ...steps];
-      w.dist.scales({ domain: [0, steps.length], label: "step" },
-                    { domain: [1e-4, 10], log: true, label: "|w1| solid, |w2| dashed" })
-        .rule("t", t, true);
-      w.sizes.scales({ domain: [1, steps.length], label: "step" },
-                     { domain: [1e-5, 5], log: true, label: "step size |Δw|" })
-        .rule("t", t, true);
+      w.dist.rule("t", t, true);
+      w.sizes.rule("t", t, true);
       RUNS.forEach(([k], i) => {
         const p = a[k], c = COLORS[i];
         w.paths.line(k, p.w1, p.w2, { color: c, width: 1.3 })
@@ -152,18 +192,10 @@
         w.sizes.line(`${k}_w1`, steps, p.step_w1, { color: c, width: 1.5 })
           .line(`${k}_w2`, steps, p.step_w2, { color: c, width: 1.1, dash: "4 3" });
       });
-      const top = Math.max(1.5, ...lim.factor_w2);
-      w.factors.scales({ domain: [0, lim.lr[lim.lr.length - 1]], label: "SGD learning rate η" },
-                       { domain: [0, top], label: "|factor| per step" })
-        .line("w1", lim.lr, lim.factor_w1, { color: COLORS[0], width: 1.5 })
-        .line("w2", lim.lr, lim.factor_w2, { color: COLORS[0], width: 1.1, dash: "4 3" })
-        .rule("one", 1, false)
-        .rule("limit", lim.diverge_lr, true, { dash: "none" })
-        .rule("lr", w.values.sgd_lr, true, { dash: "1 3" })
+      w.factors.rule("lr", w.values.sgd_lr, true, { dash: "1 3" })
         .dots("now", [w.values.sgd_lr, w.values.sgd_lr],
               [Math.abs(a.sgd_at.factor_w1), Math.abs(a.sgd_at.factor_w2)],
               { color: COLORS[0], r: 4 });
-      label(w.factors, "limit", lim.diverge_lr, top, "2/h₂");
       w.set("diverge_lr", lim.diverge_lr.toFixed(3), lim.diverge_lr);
       w.set("w1_factor_at_limit", lim.w1_factor_at_limit.toFixed(3), lim.w1_factor_at_limit);
       w.caption.textContent = `Each coordinate at step t = ${t}`;
