@@ -17,8 +17,18 @@ Example
 ('oscillating', -0.2)
 """
 
+from optdocs.demos.adam_step import adam_normalised_step, sgd_normalised_step
+from optdocs.demos.adaptive import (
+    FLAT_STEEP_OPTIMIZERS,
+    flat_steep_limits,
+    flat_steep_path,
+    flat_steep_step,
+    flat_steep_surface,
+)
 from optdocs.demos.double_well import OPTIMIZERS, double_well_curve, double_well_outcomes, double_well_path
 from optdocs.demos.lr_dial import REGIMES, lr_dial
 
 __all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_curve", "double_well_path",
-           "double_well_outcomes"]
+           "double_well_outcomes", "FLAT_STEEP_OPTIMIZERS", "flat_steep_surface",
+           "flat_steep_limits", "flat_steep_path", "flat_steep_step", "sgd_normalised_step",
+           "adam_normalised_step"]

@@ -535,7 +535,7 @@
     codeText() {
       const reprs = {};
       for (const c of this.spec.controls) reprs[c.name] = pyRepr(this.values[c.name], c);
-      return this.spec.code.replace(/\{\{|\}\}|\{([a-z_]+)\}/g, (m, name) =>
+      return this.spec.code.replace(/\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}/g, (m, name) =>
         m === "{{" ? "{" : m === "}}" ? "}" : reprs[name]);
     }
 
