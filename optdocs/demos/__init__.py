@@ -19,6 +19,15 @@ Example
 
 from optdocs.demos.double_well import OPTIMIZERS, double_well_curve, double_well_outcomes, double_well_path
 from optdocs.demos.lr_dial import REGIMES, lr_dial
+from optdocs.demos.playground import (
+    PLAYGROUND_OPTIMIZERS,
+    PLAYGROUND_SCHEDULES,
+    circle_points,
+    playground,
+)
+from optdocs.demos.schedules import SCHEDULE_PARAMETERS, SCHEDULES, make_schedule, schedule_run
 
 __all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_curve", "double_well_path",
-           "double_well_outcomes"]
+           "double_well_outcomes", "SCHEDULES", "SCHEDULE_PARAMETERS", "make_schedule",
+           "schedule_run", "PLAYGROUND_OPTIMIZERS", "PLAYGROUND_SCHEDULES", "circle_points",
+           "playground"]
