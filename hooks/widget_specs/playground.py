@@ -84,8 +84,8 @@ SPEC = {
              "run = playground({optimizer}, lr={lr}, schedule={schedule}, "
              "batch_size={batch_size},\n"
              "                 clip={clip}, epoch={epoch}, epochs=" + str(EPOCHS) + ")\n"
-             "print(\"loss\", run[\"final_loss\"], \"accuracy\", run[\"final_accuracy\"],\n"
-             "      \"after\", run[\"stopped_at\"], \"epochs\")\n"
+             "print(f\"after {{run['stopped_at']}} epochs: loss {{run['final_loss']:.6f}}, \"\n"
+             "      f\"accuracy {{run['final_accuracy']:.1%}}\")\n"
              "print(\"first epoch at 90% accuracy:\", run[\"epochs_to_90\"])\n"),
     "static": static,
 }

@@ -70,7 +70,7 @@ SPEC = {
              "run = schedule_run({schedule}, lr={lr}, warmup={warmup}, decay={decay},\n"
              "                   interval={interval}, **settings)\n"
              "constant = schedule_run(\"constant\", lr={lr}, **settings)\n"
-             "print(\"mean loss at the end:\", run[\"final_loss\"], "
-             "\"(constant rate:\", constant[\"final_loss\"], \")\")\n"),
+             "print(f\"mean loss at the end: {{run['final_loss']:.6g}} \"\n"
+             "      f\"(constant rate: {{constant['final_loss']:.6g}})\")\n"),
     "static": static,
 }

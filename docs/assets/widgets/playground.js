@@ -92,18 +92,18 @@
         .attr("d", tri).attr("fill", "none").attr("stroke", ORANGE).attr("stroke-width", 1.2)
         .attr("transform", (i) => `translate(${w.field.x(d.x1[i])},${w.field.y(d.x2[i])})`);
       const epochs = r.loss.map((_, i) => i);
-      const finite = r.loss.filter((v) => v !== null);
+      const finite = r.loss.filter((v) => v != null); // Python's None: null (build), undefined (live)
       const top = Math.min(5, Math.max(1, ...finite));
       w.curves.scales({ domain: [0, max], label: "epoch" }, { domain: [0, top], label: "loss, accuracy" })
         .rule("target", 0.9, false)
-        .line("loss", epochs, r.loss.map((v) => (v === null ? NaN : Math.min(v, top))), { color: BLUE, width: 1.6 })
+        .line("loss", epochs, r.loss.map((v) => (v == null ? NaN : Math.min(v, top))), { color: BLUE, width: 1.6 })
         .line("accuracy", epochs, r.accuracy, { color: GREEN, dash: "5 3", width: 1.6 });
       const F = window.optdocsWidgets.fmt;
       const stopped = r.diverged ? ` (diverged at epoch ${r.stopped_at})` : "";
       w.set("epoch", `${r.epoch} of ${max}${stopped}`, r.epoch);
-      w.set("loss", r.final_loss === null ? "not finite" : r.final_loss.toFixed(4), r.final_loss);
+      w.set("loss", r.final_loss == null ? "not finite" : r.final_loss.toFixed(4), r.final_loss ?? null);
       w.set("accuracy", F.pct(r.final_accuracy), r.final_accuracy);
-      w.set("epochs_to_90", r.epochs_to_90 === null ? "not reached" : `epoch ${r.epochs_to_90}`, r.epochs_to_90);
+      w.set("epochs_to_90", r.epochs_to_90 == null ? "not reached" : `epoch ${r.epochs_to_90}`, r.epochs_to_90 ?? null);
       w.set("lr", F.num(r.lr, 4), r.lr);
       w.set("steps", String(r.steps), r.steps);
     },

@@ -18,7 +18,8 @@
     }
   }
 
-  const text = (v, digits) => (v === null || v === undefined ? "diverged" : v.toPrecision(digits));
+  // Python's None arrives as null from the build's grid, as undefined from the worker
+  const text = (v, digits) => (v == null ? "diverged" : v.toPrecision(digits));
 
   window.optdocsWidgets.register("schedules", {
     mount(w) {
@@ -42,11 +43,11 @@
       w.rate.scales({ domain: [0, n], label: "step" }, { domain: [0, 1.05 * top], label: "learning rate" })
         .line("constant", steps, base.lr, { className: "optdocs-widget__ink", dash: "5 3", width: 1.1 })
         .line("schedule", steps, run.lr, { color: BLUE, width: 1.8 });
-      const finite = [...run.loss, ...base.loss].filter((v) => v !== null && v > 0);
+      const finite = [...run.loss, ...base.loss].filter((v) => v != null && v > 0);
       const lo = Math.max(1e-4, 0.8 * Math.min(...finite));
       const hi = Math.min(1e4, Math.max(10, ...finite));
       const at = run.loss.map((_, i) => i);
-      const clip = (ys) => ys.map((v) => (v === null ? null : Math.min(Math.max(v, lo), hi)));
+      const clip = (ys) => ys.map((v) => (v == null ? NaN : Math.min(Math.max(v, lo), hi)));
       w.loss.scales({ domain: [0, n], label: "step" }, { domain: [lo, hi], log: true, label: "mean loss" })
         .line("constant", at, clip(base.loss), { className: "optdocs-widget__ink", dash: "5 3", width: 1.1 })
         .line("schedule", at, clip(run.loss), { color: BLUE, width: 1.8 });
@@ -54,8 +55,8 @@
       w.set("first_lr", run.first_lr.toPrecision(4), run.first_lr);
       w.set("peak", `${run.peak_lr.toPrecision(4)} (step ${run.peak_step})`, run.peak_lr);
       w.set("final_lr", run.final_lr.toPrecision(4), run.final_lr);
-      w.set("final_loss", text(run.final_loss, 4), run.final_loss);
-      w.set("baseline_loss", text(base.final_loss, 4), base.final_loss);
+      w.set("final_loss", text(run.final_loss, 4), run.final_loss ?? null);
+      w.set("baseline_loss", text(base.final_loss, 4), base.final_loss ?? null);
     },
   });
 })();
