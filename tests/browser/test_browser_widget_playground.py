@@ -210,6 +210,7 @@ def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, r
     recorder.attach(ctx)
     try:
         page = ctx.new_page()
+        page.set_default_timeout(60_000)
         query = "?playground.optimizer=SGD&playground.lr=0.3&playground.epoch=20#the-problem"
         w = open_widget(page, server, "playground", query, pages=PAGES)
         assert w.locator('select[name="optimizer"]').input_value() == "SGD"

@@ -148,6 +148,7 @@ def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, r
     recorder.attach(ctx)
     try:
         page = ctx.new_page()
+        page.set_default_timeout(60_000)
         query = "?schedules.schedule=exponential_decay&schedules.lr=0.1&schedules.decay=0.2"
         w = open_widget(page, server, "schedules", query, pages=PAGES)
         assert w.locator('select[name="schedule"]').input_value() == "exponential_decay"
