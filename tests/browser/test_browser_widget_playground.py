@@ -241,6 +241,24 @@ def test_phone_width_no_horizontal_scroll(browser, server):
         ctx.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_touched_widget_has_no_serious_accessibility_violation(browser, server, scheme):
+    from test_browser_a11y import AXE, AXE_JS, BLOCKING, describe
+
+    ctx = browser.new_context(color_scheme=scheme, bypass_csp=True,
+                              viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        w = open_widget(page, server, "playground", pages=PAGES)
+        w.locator("[data-action=step]").click()          # the button keeps the focus
+        wait_renders_above(page, w, 0)
+        page.add_script_tag(path=str(AXE))
+        found = [v for v in page.evaluate(AXE_JS) if v["impact"] in BLOCKING]
+        assert not found, describe(found)
+    finally:
+        ctx.close()
+
+
 def test_widget_data_within_budget(built_site):
     text = (built_site / PAGES["playground"] / "index.html").read_text()
     specs = re.findall(r'data-spec="([^"]*)"', text)
