@@ -24,28 +24,29 @@
     if (!w.playing) return;
     const e = w.values.epoch, max = w.controls.epoch.max;
     if (e >= max) { setPlaying(w, false); return; }
-    if (w.state === "live" && w.root.dataset.pending !== "0") {
-      w.timer = setTimeout(() => tick(w), 15); // the current epoch is not drawn yet: no queue
+    if (w.state === "live" && w.answers().pendingFast) {
+      w.timer = setTimeout(() => tick(w), 15); // Python has not answered this epoch yet: no queue
       return;
     }
     w.update({ epoch: e + 1 });
     w.timer = setTimeout(() => tick(w), TICK_MS);
   }
 
-  /** Filled contour bands of the probability grid `b` ({x, p}) and the 0.5 line on panel `P`. */
-  function boundary(P, b) {
+  /** Filled contour bands of the probability grid `b` ({x, p}) and the 0.5 line, into group `g`
+   * of panel `P`. */
+  function boundary(P, g, b) {
     const d3 = window.d3, n = b.x.length, step = b.x[1] - b.x[0];
     const gx = (u) => P.x(b.x[0] + (u - 0.5) * step); // d3-contour: value i sits at i + 0.5
     const gy = (v) => P.y(b.x[0] + (v - 0.5) * step);
     const ring = d3.line().x((p) => gx(p[0])).y((p) => gy(p[1])).curve(d3.curveLinearClosed);
     const path = (mp) => mp.coordinates.map((poly) => poly.map(ring).join("")).join("");
     const shapes = d3.contours().size([n, n]).thresholds(BANDS)(b.p);
-    P.layer.selectAll("rect[data-key=outside]").data([0]).join("rect").attr("data-key", "outside")
+    g.selectAll("rect[data-key=outside]").data([0]).join("rect").attr("data-key", "outside")
       .attr("x", P.x(-2)).attr("y", P.y(2)).attr("width", P.x(2) - P.x(-2)).attr("height", P.y(-2) - P.y(2))
       .attr("fill", ORANGE).attr("fill-opacity", 0.2);
-    P.layer.selectAll("path[data-key=band]").data(shapes).join("path").attr("data-key", "band")
+    g.selectAll("path[data-key=band]").data(shapes).join("path").attr("data-key", "band")
       .attr("d", path).attr("fill", BLUE).attr("fill-opacity", 0.09).attr("stroke", "none");
-    P.layer.selectAll("path[data-key=edge]").data(shapes.filter((s) => s.value === 0.5)).join("path")
+    g.selectAll("path[data-key=edge]").data(shapes.filter((s) => s.value === 0.5)).join("path")
       .attr("data-key", "edge").attr("class", "optdocs-widget__ink").attr("d", path)
       .attr("fill", "none").attr("stroke-width", 1.8);
   }
@@ -65,6 +66,9 @@
       });
       w.button("reset", "Reset", () => { setPlaying(w, false); w.update({ epoch: 0 }); });
       w.field = w.panel("The data (circles: inside, label 1; triangles: outside, label 0) over the network's output, blue where it answers inside; the line is probability 0.5");
+      w.field.scales({ domain: [-3, 3], label: "x1" }, { domain: [-2, 2], label: "x2" });
+      w.heat = w.field.layer.append("g"); // the boundary under the points
+      w.points = w.field.layer.append("g");
       w.curves = w.panel("Loss (solid) and accuracy (dashed) on the 200 points against epoch");
       w.readout("epoch", "epoch");
       w.readout("loss", "loss");
@@ -82,15 +86,17 @@
 
     draw(w, a) {
       const r = a.run, d = a.data, max = w.controls.epoch.max;
-      w.field.scales({ domain: [-3, 3], label: "x1" }, { domain: [-2, 2], label: "x2" });
-      boundary(w.field, r.boundary);
-      const inside = d.label.map((l, i) => (l ? i : -1)).filter((i) => i >= 0);
-      const outside = d.label.map((l, i) => (l ? -1 : i)).filter((i) => i >= 0);
-      w.field.dots("inside", inside.map((i) => d.x1[i]), inside.map((i) => d.x2[i]), { color: BLUE, r: 2.5 });
-      const tri = window.d3.symbol(window.d3.symbolTriangle, 22);
-      w.field.layer.selectAll("path[data-key=outside]").data(outside).join("path").attr("data-key", "outside")
-        .attr("d", tri).attr("fill", "none").attr("stroke", ORANGE).attr("stroke-width", 1.2)
-        .attr("transform", (i) => `translate(${w.field.x(d.x1[i])},${w.field.y(d.x2[i])})`);
+      boundary(w.field, w.heat, r.boundary);
+      if (w.drawnData !== d) { // the points do not move: drawn once per answer of "data"
+        w.drawnData = d;
+        const X = w.field.x, Y = w.field.y, at = (i) => `translate(${X(d.x1[i])},${Y(d.x2[i])})`;
+        const tri = window.d3.symbol(window.d3.symbolTriangle, 22);
+        w.points.selectAll("path").data(d.label.map((l, i) => [l, i])).join("path")
+          .attr("data-key", ([l]) => (l ? "inside" : "outside"))
+          .attr("d", ([l]) => (l ? window.d3.symbol(window.d3.symbolCircle, 20)() : tri()))
+          .attr("fill", ([l]) => (l ? BLUE : "none")).attr("stroke", ([l]) => (l ? BLUE : ORANGE))
+          .attr("stroke-width", 1.2).attr("transform", ([, i]) => at(i));
+      }
       const epochs = r.loss.map((_, i) => i);
       const finite = r.loss.filter((v) => v != null); // Python's None: null (build), undefined (live)
       const top = Math.min(5, Math.max(1, ...finite));
