@@ -90,10 +90,10 @@
       if (w.drawnData !== d) { // the points do not move: drawn once per answer of "data"
         w.drawnData = d;
         const X = w.field.x, Y = w.field.y, at = (i) => `translate(${X(d.x1[i])},${Y(d.x2[i])})`;
-        const tri = window.d3.symbol(window.d3.symbolTriangle, 22);
+        const d3 = window.d3, dot = d3.symbol(d3.symbolCircle, 20)(), tri = d3.symbol(d3.symbolTriangle, 22)();
         w.points.selectAll("path").data(d.label.map((l, i) => [l, i])).join("path")
           .attr("data-key", ([l]) => (l ? "inside" : "outside"))
-          .attr("d", ([l]) => (l ? window.d3.symbol(window.d3.symbolCircle, 20)() : tri()))
+          .attr("d", ([l]) => (l ? dot : tri))
           .attr("fill", ([l]) => (l ? BLUE : "none")).attr("stroke", ([l]) => (l ? BLUE : ORANGE))
           .attr("stroke-width", 1.2).attr("transform", ([, i]) => at(i));
       }
