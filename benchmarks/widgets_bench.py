@@ -49,12 +49,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 #: widget -> (page, slider moved by the benchmark)
 WIDGETS = {"lr-dial": ("gradient-descent/", "lr"), "escape": ("sgd-escape/", "large"),
            "sgd-adam": ("sgd-vs-adam/", "sgd_lr"), "flat-steep": ("adaptive/", "sgd_lr"),
-           "adam-step": ("adam/", "beta1")}
+           "adam-step": ("adam/", "beta1"), "schedules": ("schedules/", "lr"),
+           "playground": ("training/", "lr")}
+#: Keys that move a control one step: a slider right/left, a select down/up.
+KEYS = {"input": ("ArrowRight", "ArrowLeft"), "select": ("ArrowDown", "ArrowUp")}
 
 # In the page: time from the slider's keydown to the next redraw, and to an exact (live) redraw.
 PROBE = """([name, control]) => { window.__probe = new Promise((resolve) => {
   const root = document.querySelector(`[data-optdocs-widget="${name}"]`);
-  const input = root.querySelector(`input[name="${control}"]`);
+  const input = root.querySelector(`[name="${control}"]`);
   let t0 = null, first = null, exact = null;
   const start = Number(root.dataset.renders);
   const obs = new MutationObserver(() => {
@@ -115,6 +118,11 @@ def fresh_page(browser, url):
     return ctx, page
 
 
+def keys(root, control):
+    tag = root.locator(f'[name="{control}"]').evaluate("e => e.tagName.toLowerCase()")
+    return KEYS[tag]
+
+
 def first_touch(browser, base, name, rounds):
     page_path, control = WIDGETS[name]
     firsts, lives = [], []
@@ -123,9 +131,9 @@ def first_touch(browser, base, name, rounds):
         try:
             root = page.locator(f'[data-optdocs-widget="{name}"]')
             root.locator("[data-action=code]").wait_for()
-            root.locator(f'input[name="{control}"]').focus()
+            root.locator(f'[name="{control}"]').focus()
             page.evaluate(PROBE, [name, control])
-            page.keyboard.press("ArrowRight")
+            page.keyboard.press(keys(root, control)[0])
             page.wait_for_function("() => window.__probeFirst && window.__probeFirst().first !== null")
             firsts.append(page.evaluate("() => window.__probeFirst().first"))
             lives.append(page.evaluate("() => window.__probe")["all"])
@@ -187,9 +195,10 @@ def live_moves(browser, base, name, moves):
     try:
         root = page.locator(f'[data-optdocs-widget="{name}"]')
         root.locator("[data-action=code]").wait_for()
-        slider = root.locator(f'input[name="{control}"]')
+        slider = root.locator(f'[name="{control}"]')
         slider.focus()
-        page.keyboard.press("ArrowRight")
+        forward, back = keys(root, control)
+        page.keyboard.press(forward)
         page.wait_for_function("el => el.dataset.state === 'live' && el.dataset.pending === '0'",
                                arg=root.element_handle(), timeout=300_000)
         firsts, exacts, alls, refs = [], [], [], []
@@ -197,7 +206,7 @@ def live_moves(browser, base, name, moves):
             slider.focus()
             page.evaluate(FORGET, name)
             page.evaluate(PROBE, [name, control])
-            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            page.keyboard.press(forward if i % 2 == 0 else back)
             r = page.evaluate("() => window.__probe")
             firsts.append(r["first"])
             exacts.append(r["exact"])

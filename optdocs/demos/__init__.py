@@ -27,8 +27,17 @@ from optdocs.demos.adaptive import (
 )
 from optdocs.demos.double_well import OPTIMIZERS, double_well_curve, double_well_outcomes, double_well_path
 from optdocs.demos.lr_dial import REGIMES, lr_dial
+from optdocs.demos.playground import (
+    PLAYGROUND_OPTIMIZERS,
+    PLAYGROUND_SCHEDULES,
+    circle_points,
+    playground,
+)
+from optdocs.demos.schedules import SCHEDULE_PARAMETERS, SCHEDULES, make_schedule, schedule_run
 
 __all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_curve", "double_well_path",
            "double_well_outcomes", "FLAT_STEEP_OPTIMIZERS", "flat_steep_surface",
            "flat_steep_limits", "flat_steep_path", "flat_steep_step", "sgd_normalised_step",
-           "adam_normalised_step"]
+           "adam_normalised_step", "SCHEDULES", "SCHEDULE_PARAMETERS", "make_schedule",
+           "schedule_run", "PLAYGROUND_OPTIMIZERS", "PLAYGROUND_SCHEDULES", "circle_points",
+           "playground"]

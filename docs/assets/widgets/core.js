@@ -80,7 +80,7 @@
   /** The value as Python writes it (the "Show the code" snippet): floats keep a decimal point. */
   function pyRepr(value, control) {
     if (typeof value === "string") return JSON.stringify(value);
-    if (control && control.kind === "state") return String(value);
+    if (control && (control.kind === "state" || control.integer)) return String(value);
     if (Number.isInteger(value)) return value.toFixed(1);
     return String(value);
   }
@@ -200,12 +200,18 @@
     param(name) { return `${this.name}.${name}`; }
 
     valid(c, value) {
-      if (c.kind === "select") return c.options.some((o) => o.value === value) ? value : undefined;
+      if (c.kind === "select") return this.option(c, value);
       if (c.kind === "checkbox") return value === "1" ? true : value === "0" ? false : undefined;
       const v = Number(value);
       if (value === "" || !Number.isFinite(v) || v < c.min || v > c.max) return undefined;
       if (c.kind === "state" && !Number.isInteger(v)) return undefined;
       return v;
+    }
+
+    /** The value of the option of select `c` written `text` (options may have numeric values). */
+    option(c, text) {
+      const o = c.options.find((x) => String(x.value) === text);
+      return o ? o.value : undefined;
     }
 
     readUrl() {
@@ -299,7 +305,7 @@
       const show = () => { out.textContent = c.kind === "range" ? String(this.values[c.name]) : ""; };
       show();
       input.addEventListener(c.kind === "range" ? "input" : "change", () => {
-        const v = c.kind === "checkbox" ? input.checked : c.kind === "select" ? input.value : Number(input.value);
+        const v = c.kind === "checkbox" ? input.checked : c.kind === "select" ? this.option(c, input.value) : Number(input.value);
         this.values[c.name] = v;
         show();
         if (this.mod.changed) this.mod.changed(this, c.name);
@@ -384,7 +390,9 @@
       for (const a of g.axes) {
         const grid = this.controls[a].grid, v = this.values[a];
         let best = 0;
-        for (let i = 1; i < grid.length; i++) if (Math.abs(grid[i] - v) < Math.abs(grid[best] - v)) best = i;
+        // numbers: the closest; anything else (a select's names): the same, else the first
+        const dist = (g) => (typeof g === "number" && typeof v === "number" ? Math.abs(g - v) : g === v ? 0 : Infinity);
+        for (let i = 1; i < grid.length; i++) if (dist(grid[i]) < dist(grid[best])) best = i;
         idx.push(best);
         at[a] = grid[best];
         if (grid[best] !== v) exact = false;
