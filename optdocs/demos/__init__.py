@@ -19,6 +19,11 @@ Example
 
 from optdocs.demos.double_well import OPTIMIZERS, double_well_curve, double_well_outcomes, double_well_path
 from optdocs.demos.lr_dial import REGIMES, lr_dial
+from optdocs.demos.race import DEFAULT_RACERS, RACERS, SURFACES, race, race_surface
+from optdocs.demos.ravine import HEAT_BETAS, HEAT_LRS, RAVINE_RUNS, ravine_heatmap, ravine_race
+from optdocs.demos.settle import steps_to_converge
 
 __all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_curve", "double_well_path",
-           "double_well_outcomes"]
+           "double_well_outcomes", "SURFACES", "RACERS", "DEFAULT_RACERS", "race", "race_surface",
+           "RAVINE_RUNS", "HEAT_LRS", "HEAT_BETAS", "ravine_race", "ravine_heatmap",
+           "steps_to_converge"]
