@@ -44,7 +44,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-background-networking", "--disable-component-update"]
 #: widget -> (page, slider moved by the benchmark)
 WIDGETS = {"lr-dial": ("gradient-descent/", "lr"), "escape": ("sgd-escape/", "large"),
-           "sgd-adam": ("sgd-vs-adam/", "sgd_lr")}
+           "sgd-adam": ("sgd-vs-adam/", "sgd_lr"), "race": ("race/", "lr"),
+           "ravine": ("momentum/", "beta")}
 
 # In the page: time from the slider's keydown to the next redraw, and to an exact (live) redraw.
 PROBE = """([name, control]) => { window.__probe = new Promise((resolve) => {

@@ -8,8 +8,8 @@ widget, write its module and add it to ``MODULES``.
 
 from __future__ import annotations
 
-from hooks.widget_specs import escape, lr_dial, sgd_adam
+from hooks.widget_specs import escape, lr_dial, race, ravine, sgd_adam
 
-MODULES = (lr_dial, escape, sgd_adam)
+MODULES = (lr_dial, escape, sgd_adam, race, ravine)
 
 WIDGETS: dict[str, dict] = {m.NAME: m.SPEC for m in MODULES}
