@@ -169,10 +169,10 @@ def test_ravine_heatmap_cells_equal_single_runs():
 
 
 def test_ravine_heatmap_default_axes_and_budget():
-    h = ravine_heatmap(steps=500)
-    assert h["lr"] == list(HEAT_LRS) and h["beta"] == list(HEAT_BETAS)
+    h = ravine_heatmap()
+    assert h["lr"] == list(HEAT_LRS) and h["beta"] == list(HEAT_BETAS) and h["steps"] == 300
     cells = np.array(h["steps_to_converge"])
-    assert cells.shape == (len(HEAT_BETAS), len(HEAT_LRS)) and cells.max() <= 500
+    assert cells.shape == (len(HEAT_BETAS), len(HEAT_LRS)) and cells.max() <= 300
     # the fastest setting uses momentum, and it beats the fastest plain SGD (beta = 0)
     best = np.where(cells > 0, cells, 10**6)
     assert best.min() < best[0].min() and np.unravel_index(best.argmin(), best.shape)[0] > 0

@@ -6,7 +6,7 @@ from typing import Any
 
 from hooks.widget_specs._controls import C
 
-BUDGET = 500
+BUDGET = 300
 SHOW = 100
 TOL = 0.001
 

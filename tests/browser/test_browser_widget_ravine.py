@@ -23,7 +23,7 @@ from widget_helpers import (
 
 from optdocs.demos import ravine_heatmap, ravine_race
 
-HEAT = ravine_heatmap(steps=500, tol=0.001)
+HEAT = ravine_heatmap(steps=300, tol=0.001)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def page(context, recorder):
 
 
 def check_ravine(values, lr, beta):
-    r = ravine_race(lr, beta, steps=500, show=100, tol=0.001)
+    r = ravine_race(lr, beta, steps=300, show=100, tol=0.001)
     for name in ("SGD", "Momentum", "Nesterov"):
         assert int(values[f"{name.lower()}_steps"]) == r["runs"][name]["steps_to_converge"], name
     same = r["runs"]["SGD"]["x"] == r["runs"]["Momentum"]["x"]
@@ -69,7 +69,7 @@ def test_static_then_the_first_touch_answers_from_the_grid(page, server, recorde
     assert w.get_attribute("data-state") == "loading"
     assert "nearest grid point" in w.locator("[data-role=status]").inner_text()
     v = readouts(w)
-    r = ravine_race(0.02, 0.9, steps=500, show=100, tol=0.001)
+    r = ravine_race(0.02, 0.9, steps=300, show=100, tol=0.001)
     for name in ("SGD", "Momentum", "Nesterov"):
         assert int(v[f"{name.lower()}_steps"]) == r["runs"][name]["steps_to_converge"]
     assert w.locator("rect[data-key=cell]").count() > 100          # the heat map, from the build

@@ -85,11 +85,13 @@
     draw(w, a) {
       const s = a.surface, r = a.race, T = w.controls.step.max;
       const n = Math.min(w.values.step, r.steps);
-      w.surface = s;
-      w.map.scales({ domain: s.bounds[0], label: "x" }, { domain: s.bounds[1], label: "y" })
-        .contours("contours", s)
-        .dots("minima", s.minima.map((p) => p[0]), s.minima.map((p) => p[1]),
-              { color: "#808080", fill: "none", r: 4 });
+      if (w.surface !== s) { // the contours change with the surface only
+        w.surface = s;
+        w.map.scales({ domain: s.bounds[0], label: "x" }, { domain: s.bounds[1], label: "y" })
+          .contours("contours", s)
+          .dots("minima", s.minima.map((p) => p[0]), s.minima.map((p) => p[1]),
+                { color: "#808080", fill: "none", r: 4 });
+      }
       const running = RACERS.filter(([name]) => r.runs[name]);
       // the loss axis holds the whole race, so that it stays still while the race plays
       const gaps = running.flatMap(([name]) => r.runs[name].loss.map((v) => v - r.min_loss));
