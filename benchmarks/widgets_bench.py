@@ -50,7 +50,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 WIDGETS = {"lr-dial": ("gradient-descent/", "lr"), "escape": ("sgd-escape/", "large"),
            "sgd-adam": ("sgd-vs-adam/", "sgd_lr"), "flat-steep": ("adaptive/", "sgd_lr"),
            "adam-step": ("adam/", "beta1"), "schedules": ("schedules/", "lr"),
-           "playground": ("training/", "lr")}
+           "playground": ("training/", "lr"), "race": ("race/", "lr"), "ravine": ("momentum/", "beta")}
 #: Keys that move a control one step: a slider right/left, a select down/up.
 KEYS = {"input": ("ArrowRight", "ArrowLeft"), "select": ("ArrowDown", "ArrowUp")}
 

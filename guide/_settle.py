@@ -1,21 +1,14 @@
 """Steps to converge, the one definition the guide uses (glossary: "Steps to converge").
 
-A run has converged at step ``s`` if it is within ``tol`` (Euclidean) of a minimum of its landscape
-at step ``s`` and at every later step of its budget. A run that only passes through the target, or
-is still outside it at the last step, has not converged (-1). ``Trajectory.steps_to_reach`` counts
-something else, the first arrival, which the saddle-point section uses for escape times.
+The function lives in the package (``optdocs.demos.steps_to_converge``) because the momentum
+chapter's interactive figure counts steps the same way in the reader's browser; the guide imports
+it from there. A run has converged at step ``s`` if it is within ``tol`` (Euclidean) of a minimum
+of its landscape at step ``s`` and at every later step of its budget. ``Trajectory.steps_to_reach``
+counts something else, the first arrival, which the saddle-point section uses for escape times.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from optdocs.demos.settle import steps_to_converge
 
-
-def steps_to_converge(tr, tol: float) -> np.ndarray:
-    """Per run: the first step from which the run stays within ``tol`` of a minimum; -1 if never."""
-    m = tr.landscape.minima
-    dist = np.linalg.norm(tr.positions[:, :, None, :] - m, axis=-1).min(axis=-1)  # (steps+1, runs)
-    far = dist > tol
-    n = far.shape[0]
-    last_far = np.where(far.any(axis=0), n - 1 - np.argmax(far[::-1], axis=0), -1)
-    return np.where(last_far == n - 1, -1, last_far + 1)
+__all__ = ["steps_to_converge"]

@@ -8,8 +8,18 @@ widget, write its module and add it to ``MODULES``.
 
 from __future__ import annotations
 
-from hooks.widget_specs import adam_step, escape, flat_steep, lr_dial, playground, schedules, sgd_adam
+from hooks.widget_specs import (
+                                adam_step,
+                                escape,
+                                flat_steep,
+                                lr_dial,
+                                playground,
+                                race,
+                                ravine,
+                                schedules,
+                                sgd_adam,
+)
 
-MODULES = (lr_dial, escape, sgd_adam, flat_steep, adam_step, schedules, playground)
+MODULES = (lr_dial, escape, sgd_adam, flat_steep, adam_step, schedules, playground, race, ravine)
 
 WIDGETS: dict[str, dict] = {m.NAME: m.SPEC for m in MODULES}

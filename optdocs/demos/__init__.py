@@ -33,11 +33,16 @@ from optdocs.demos.playground import (
     circle_points,
     playground,
 )
+from optdocs.demos.race import DEFAULT_RACERS, RACERS, SURFACES, race, race_surface
+from optdocs.demos.ravine import HEAT_BETAS, HEAT_LRS, RAVINE_RUNS, ravine_heatmap, ravine_race
 from optdocs.demos.schedules import SCHEDULE_PARAMETERS, SCHEDULES, make_schedule, schedule_run
+from optdocs.demos.settle import steps_to_converge
 
 __all__ = ["OPTIMIZERS", "REGIMES", "lr_dial", "double_well_curve", "double_well_path",
            "double_well_outcomes", "FLAT_STEEP_OPTIMIZERS", "flat_steep_surface",
            "flat_steep_limits", "flat_steep_path", "flat_steep_step", "sgd_normalised_step",
            "adam_normalised_step", "SCHEDULES", "SCHEDULE_PARAMETERS", "make_schedule",
            "schedule_run", "PLAYGROUND_OPTIMIZERS", "PLAYGROUND_SCHEDULES", "circle_points",
-           "playground"]
+           "playground", "SURFACES", "RACERS", "DEFAULT_RACERS", "race", "race_surface",
+           "RAVINE_RUNS", "HEAT_LRS", "HEAT_BETAS", "ravine_race", "ravine_heatmap",
+           "steps_to_converge"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 BOOT_TIMEOUT = 180_000
 RUNTIME_PATHS = ("/assets/pyodide/", "/assets/runner/worker.js", "/assets/runner/wheels/")
 WIDGET_PAGES = {"lr-dial": "gradient-descent/", "escape": "sgd-escape/", "sgd-adam": "sgd-vs-adam/",
-                "flat-steep": "adaptive/", "adam-step": "adam/"}
+                "flat-steep": "adaptive/", "adam-step": "adam/", "race": "race/",
+                "ravine": "momentum/"}
 LIVE = "el => el.dataset.state === 'live' && el.dataset.pending === '0'"
 
 

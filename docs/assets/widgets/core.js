@@ -80,6 +80,7 @@
   /** The value as Python writes it (the "Show the code" snippet): floats keep a decimal point. */
   function pyRepr(value, control) {
     if (typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "boolean") return value ? "True" : "False";
     if (control && (control.kind === "state" || control.integer)) return String(value);
     if (Number.isInteger(value)) return value.toFixed(1);
     return String(value);
@@ -152,6 +153,22 @@
         .attr("data-key", key).attr("r", style.r || 3).attr("fill", style.fill || style.color)
         .attr("stroke", style.color).attr("stroke-width", 1.5)
         .attr("cx", (p) => this.x(p[0])).attr("cy", (p) => this.y(p[1]));
+      return this;
+    }
+
+    /** Contour lines under `key` of a sampled surface s = {x, y, loss, levels} (optdocs.demos.
+     * race_surface: loss[i + j * x.length] at (x[i], y[j])), drawn with d3-contour. */
+    contours(key, s) {
+      const d3 = window.d3, n = s.x.length, m = s.y.length;
+      // d3-contour puts sample i at i + 0.5 in its grid coordinates
+      const gx = (c) => s.x[0] + (c - 0.5) * (s.x[n - 1] - s.x[0]) / (n - 1);
+      const gy = (c) => s.y[0] + (c - 0.5) * (s.y[m - 1] - s.y[0]) / (m - 1);
+      const line = d3.line().x((p) => this.x(gx(p[0]))).y((p) => this.y(gy(p[1])));
+      const d = (mp) => mp.coordinates.map((poly) => poly.map((ring) => line(ring) + "Z").join("")).join("");
+      const polys = d3.contours().size([n, m]).thresholds(s.levels)(s.loss);
+      this.layer.selectAll(`path[data-key="${key}"]`).data(polys).join("path").attr("data-key", key)
+        .attr("class", "optdocs-widget__ink").attr("fill", "none").attr("stroke-width", 0.7)
+        .attr("stroke-opacity", 0.55).attr("d", d).lower(); // beneath the paths
       return this;
     }
 
