@@ -94,7 +94,10 @@ def sf_gd_end(lr: float) -> float:
         alt="Left: a landscape with a narrow minimum at x = -1 and a wide one at x = 1, both at "
             "loss 0, separated by a ridge at loss 1.28. Right: share of noisy SGD runs that leave "
             "each minimum, per learning rate: leaving the sharp one rises to 100% as lr nears "
-            "2/16, leaving the flat one stays at 0%.")
+            "2/16, leaving the flat one stays at 0%.",
+        caption="Left: both minima are equally deep and differ only in width. Right: at the same "
+                "learning rate noisy SGD leaves the narrow one far more often; near $2/16$ every run "
+                "leaves it, while none leaves the wide one.")
 def _():
     from optdocs.plots.style import INK, color, new_figure
 

@@ -46,7 +46,10 @@ def families() -> dict:
         alt="Learning rate against step for five schedules with the same peak 0.1 over 1000 "
             "steps: a staircase (step decay), a smooth exponential decay, a cosine from 0.1 to 0, "
             "a linear warmup over 100 steps followed by a cosine, and the one-cycle policy rising "
-            "to 0.1 at step 299 and falling far below its start.")
+            "to 0.1 at step 299 and falling far below its start.",
+        caption="All five reach the same peak; compare how each spends it: the step decay falls in "
+                "stairs, exponential and cosine glide down, warmup climbs first, and one-cycle climbs"
+                " for longer and ends far below where it started.")
 def _():
     from optdocs.plots import schedule_curves
 
@@ -266,7 +269,10 @@ _register_warm()
 @figure("schedules-warmup-ablation",
         alt="Training loss per epoch of Adam at learning rate 1.0 on the circle data, averaged "
             "over ten seeds, for a constant rate, warmup only, cosine only and warmup + cosine: "
-            "the two curves with a cosine decay end far lower than the two without.")
+            "the two curves with a cosine decay end far lower than the two without.",
+        caption="Compare where the four curves end: the two with a cosine decay finish far below the "
+                "two without. These are means over ten seeds; single runs can still collapse (see the"
+                " text).")
 def _():
     from optdocs.plots import loss_curves
 

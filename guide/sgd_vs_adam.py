@@ -250,7 +250,10 @@ def outcome_panels(axes, names=("SGD", "Adam")) -> None:
         alt="Two panels against gradient noise sigma. SGD with lr 1.0 escapes only for sigma "
             "between about 0.15 and 0.4 and diverges in every run from sigma 0.5 on. Adam with "
             "lr 0.1 never diverges; it stays in the shallow well at low noise and escapes more "
-            "often as the noise grows.")
+            "often as the noise grows.",
+        caption="Left, SGD: it escapes only in a narrow band of low noise, and at high noise every "
+                "run diverges. Right, Adam: no run ever diverges, and the share that escapes grows "
+                "with the noise.")
 def _():
     from optdocs.plots.style import new_figure
 
@@ -271,7 +274,10 @@ def first_escape_run(name: str, noise: float) -> int:
         alt="Position against step for one run of SGD lr 1.0 and one of Adam lr 0.1 fed the same "
             "noise. At sigma 0.2 SGD jumps into the deep well while Adam jitters in the shallow "
             "one. At sigma 1.0 SGD is thrown out within a few steps and diverges; Adam wanders "
-            "and crosses the barrier.")
+            "and crosses the barrier.",
+        caption="In each panel both optimizers see the same noise: at low noise SGD jumps into the "
+                "deep well while Adam stays put; at high noise SGD is thrown out at once, while Adam "
+                "wanders and crosses the barrier.")
 def _():
     from optdocs.plots.style import INK, color, linestyle, new_figure
 
@@ -306,7 +312,9 @@ def _():
 @figure("sva-curvature",
         alt="Top: the double well. Bottom: its curvature f''(x) with the line f'' = 2, the "
             "stability limit of SGD at lr 1.0. The shallow minimum (f'' 1.25) is inside the "
-            "stable band, the deep minimum (f'' 1.875) just inside it, the walls outside.")
+            "stable band, the deep minimum (f'' 1.875) just inside it, the walls outside.",
+        caption="Wherever the curvature (bottom) rises above the line $f'' = 2$, SGD at learning rate"
+                " 1 is unstable: both minima lie below the line, the steep walls above it.")
 def _():
     from optdocs.plots.style import INK, color, new_figure
 
