@@ -91,17 +91,21 @@ WARM_LRS = (0.01, 0.03, 0.1, 0.3, 1.0)
 ABLATION_LR = 1.0
 
 
+#: Adam with a schedule, per kind: a factory taking the peak learning rate.
+SCHEDULED = {
+    "constant": lambda lr: Adam(lr=lr),
+    "warmup+cosine": lambda lr: Adam(lr=warmup_cosine(lr, WARMUP, TOTAL_STEPS)),
+    "warmup only": lambda lr: Adam(lr=linear_warmup(lr, WARMUP)),
+    "cosine only": lambda lr: Adam(lr=cosine_annealing(lr, TOTAL_STEPS)),
+}
+
+
 @cache
 def warm_runs() -> dict[tuple[str, float], Runs]:
     """Adam with constant rate (from the training sweep) and with schedules."""
     keys = [("warmup+cosine", lr) for lr in WARM_LRS]
     keys += [("warmup only", ABLATION_LR), ("cosine only", ABLATION_LR)]
-    makers = {
-        "warmup+cosine": lambda lr: Adam(lr=warmup_cosine(lr, WARMUP, TOTAL_STEPS)),
-        "warmup only": lambda lr: Adam(lr=linear_warmup(lr, WARMUP)),
-        "cosine only": lambda lr: Adam(lr=cosine_annealing(lr, TOTAL_STEPS)),
-    }
-    groups = [((lambda f=makers[kind], lr=lr: f(lr)), SEEDS) for kind, lr in keys]
+    groups = [((lambda f=SCHEDULED[kind], lr=lr: f(lr)), SEEDS) for kind, lr in keys]
     out = dict(zip(keys, train_groups(groups), strict=True))
     for lr in WARM_LRS:
         out[("constant", lr)] = sweep()[("Adam", lr)]
@@ -272,13 +276,16 @@ _register_warm()
             "the two curves with a cosine decay end far lower than the two without.",
         caption="Compare where the four curves end: the two with a cosine decay finish far below the "
                 "two without. These are means over ten seeds; single runs can still collapse (see the"
-                " text).")
-def _():
+                " text).",
+        page_kwargs={"seeds": (0, 1, 2)})
+def _(seeds=SEEDS):
     from optdocs.plots import loss_curves
 
-    curves = {kind: np.nanmean(warm_runs()[(kind, ABLATION_LR)].loss, axis=0)
-              for kind in ("constant", "warmup only", "cosine only", "warmup+cosine")}
-    fig = loss_curves(curves, xlabel="epoch", ylabel="training loss (mean of 10 seeds)", logy=True)
+    kinds = ("constant", "warmup only", "cosine only", "warmup+cosine")
+    runs = train_groups([((lambda f=SCHEDULED[k]: f(ABLATION_LR)), seeds) for k in kinds])
+    curves = {k: np.nanmean(r.loss, axis=0) for k, r in zip(kinds, runs, strict=True)}
+    fig = loss_curves(curves, xlabel="epoch", ylabel=f"training loss (mean of {len(seeds)} seeds)",
+                      logy=True)
     return fig
 
 

@@ -283,8 +283,8 @@ def figure_cell(spec) -> str:
     closure.imports[("optdocs.plots", "style_context")] = "style_context"
     for m, n in [*closure.order, (modname, node)]:
         _refuse_local_guide_imports(closure.module(m), n)
-    blocks = [closure.module(m).text(n) for m, n in closure.order]
-    blocks.append(mod.text(node, rename=DRAW))
+    parts = [(closure.module(m).text(n), n) for m, n in closure.order]
+    parts.append((mod.text(node, rename=DRAW), node))
     kwargs = dict(getattr(spec, "page_kwargs", None) or {})
     head = [f"# The code that draws the figure, from {mod.path.relative_to(REPO_ROOT).as_posix()}"
             " (the build runs it)."]
@@ -294,9 +294,22 @@ def figure_cell(spec) -> str:
         head.append(f"# Smaller here, so that it runs quickly in the page: {change}.")
     call = f"{DRAW}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
     lines = [*head, *_import_lines(closure.imports, closure.future)]
-    code = "\n".join(lines) + "\n" + "\n\n\n".join(blocks) + "\n\n\n"
+    code = "\n".join(lines) + "\n" + _join(parts) + "\n\n\n"
     code += f"with style_context():\n    fig = {call}\nshow(fig)\n"
     return code
+
+
+def _join(parts: list[tuple[str, ast.stmt]]) -> str:
+    """The definitions as a module: consecutive constants one per line, two blank lines around
+    functions and classes."""
+    out, previous = [], None
+    for text, node in parts:
+        if previous is not None:
+            simple = not isinstance(node, ast.FunctionDef | ast.ClassDef)
+            out.append("\n" if simple and previous and not text.startswith("#") else "\n\n\n")
+        out.append(text)
+        previous = not isinstance(node, ast.FunctionDef | ast.ClassDef)
+    return "".join(out)
 
 
 def smaller_title(spec) -> str:

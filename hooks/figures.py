@@ -85,6 +85,7 @@ def purge_modules(*prefixes: str) -> None:
 
 def on_config(config):
     registry, render = _load_guide()
+    code = figure_codes(registry.FIGURES)  # before computing anything: a failure shows at once
     t0 = time.perf_counter()
     cache = cache_dir("optdocs-figures")
     paths = _cache_paths(registry, render, cache)
@@ -107,7 +108,7 @@ def on_config(config):
         registry=registry, stats=stats, cache=cache, used=set(paths.values()),
         numbers={n: v for (k, n), v in values.items() if k == "number"},
         svgs={n: v for (k, n), v in values.items() if k == "figure"},
-        code=figure_codes(registry.FIGURES),
+        code=code,
     )
     return config
 
