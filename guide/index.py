@@ -21,8 +21,9 @@ from guide.sgd_vs_adam import LABELS, NOISES, OPTIMIZERS, RUNS, outcome
             "escapes more often the noisier the gradient.",
         caption="Solid lines count the runs that reach the deep well, dotted lines those that "
                 "diverge. As the noise grows, SGD's dotted line climbs to every run, while Adam's "
-                "stays at zero and its solid line keeps rising.")
-def _():
+                "stays at zero and its solid line keeps rising.",
+        page_kwargs={"runs": 100})
+def _(runs=RUNS):
     from optdocs.plots.style import color, new_figure
 
     fig, ax = new_figure(width=6.4, height=3.8)
@@ -30,11 +31,11 @@ def _():
     for i, name in enumerate(OPTIMIZERS):
         for kind, style, what in (("escaped", "-", "reaches the deep well"),
                                   ("diverged", ":", "diverges")):
-            ys = [outcome(name, s)[kind] for s in NOISES]
+            ys = [outcome(name, s, runs)[kind] for s in NOISES]
             ax.plot(xs, ys, color=color(i), linestyle=style, marker="o" if style == "-" else "x",
                     markersize=4, linewidth=1.8, label=f"{LABELS[name]}: {what}")
     ax.set_xlabel("gradient noise $\\sigma$")
-    ax.set_ylabel(f"share of {RUNS} runs")
+    ax.set_ylabel(f"share of {runs} runs")
     ax.set_ylim(-0.03, 1.03)
     fig.legend(loc="outside lower center", ncols=2, fontsize="small")
     return fig
