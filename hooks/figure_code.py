@@ -14,7 +14,7 @@ those keyword arguments, a lighter version of the build's figure; the script say
 first comment. Anything the extraction cannot follow (an import of another package, a name
 defined twice with different sources, a name bound only by a loop) raises ``FigureCodeError``.
 
-Used by hooks/figures.py (the folded block under every figure) and tests/test_figure_code.py.
+Used by hooks/figures.py (the folded block under every figure) and tests/test_hooks_figure_code.py.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import io
 import os
 import sys
 import textwrap
-import types
 from pathlib import Path
 
 import pytest
@@ -226,18 +225,3 @@ def test_page_kwargs_must_name_a_keyword_parameter():
     with pytest.raises(ValueError, match="'runs'"):
         decorate(lambda steps=3: None)
     assert "bad-kwargs" not in registry.FIGURES
-
-
-def test_show_hands_a_figure_to_pyplot_once():
-    import matplotlib.pyplot as plt
-
-    from optdocs.plots import new_figure, show
-
-    plt.close("all")
-    fig, ax = new_figure()
-    ax.plot([0, 1])
-    assert show(fig) is fig and show(fig) is fig
-    assert [plt.figure(n) for n in plt.get_fignums()] == [fig]
-    plt.close("all")
-    with pytest.raises(ValueError, match="fig must be"):
-        show(types.SimpleNamespace())
