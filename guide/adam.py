@@ -210,7 +210,10 @@ def cycle_steps(amsgrad: bool) -> np.ndarray:
 @figure("adam-bias-correction",
         alt="The bias-correction denominators 1 - beta1^t and 1 - beta2^t against step on a log "
             "axis. The first is above 0.99 by step 50; the second is below 0.05 at step 50 and "
-            "reaches one half only near step 700.")
+            "reaches one half only near step 700.",
+        caption="Compare the two curves at step 50, the dotted line: the first-moment correction has "
+                r"all but vanished there, while $1-\beta_2^t$ is still far below one, so dividing by "
+                "it still changes every step a lot.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -232,7 +235,10 @@ def _():
         alt="Step size divided by the learning rate against step, while the gradient scale "
             "decays by a factor e every 500 steps with noise. SGD's step decays with the "
             "gradient. Adam with beta2 = 0.99 keeps its step near 0.7 to 0.9 of the learning "
-            "rate; Adam with the default beta2 = 0.999 lets it fall steadily.")
+            "rate; Adam with the default beta2 = 0.999 lets it fall steadily.",
+        caption="Follow each step as the gradient shrinks. SGD's step shrinks with it; Adam with "
+                r"$\beta_2 = 0.99$ keeps its step close to the learning rate; with 0.999 its second "
+                "moment still remembers the larger gradients of long ago, and its step falls too.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -257,7 +263,10 @@ def _():
 @figure("adam-amsgrad",
         alt="Position x against step on the Reddi-Kale-Kumar counterexample, where the best "
             "point is x = -1. Adam drifts up to x = +1 and stays there; AMSGrad drifts down to "
-            "x = -1.")
+            "x = -1.",
+        caption="The best point is $x = -1$; follow where each path settles. Adam is pulled to the "
+                "wrong end, $+1$, and stays there; AMSGrad, whose denominator never shrinks, reaches "
+                "$-1$.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 

@@ -170,7 +170,10 @@ def decay_order_gap() -> float:
         alt="Two panels, mean weight against step for three weights whose gradients are noise of "
             "size 0.01, 1 and 100. With Adam plus an L2 penalty the small-gradient weight drops "
             "to zero within a few hundred steps and the large-gradient weight does not decay at "
-            "all. With AdamW all three follow the same exponential decay.")
+            "all. With AdamW all three follow the same exponential decay.",
+        caption="Compare how the three weights fade in each panel. With an L2 penalty inside Adam the"
+                " decay a weight gets depends on the size of its gradient: the quiet weight vanishes,"
+                " the noisy one keeps its value. AdamW decays all three alike.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -194,7 +197,10 @@ def _():
 @figure("adamw-mlp-norms",
         alt="Training the 2-8-1 network from weights drawn in [-5, 5]. Left: global weight norm "
             "per epoch; with Adam plus L2 it collapses quickly, with AdamW it shrinks gradually, "
-            "without decay it stays. Right: accuracy; Adam plus L2 ends far below the other two.")
+            "without decay it stays. Right: accuracy; Adam plus L2 ends far below the other two.",
+        caption="Left, the weight norm: Adam with L2 collapses it within a few epochs, AdamW shrinks "
+                "it slowly, no decay leaves it alone. Right, accuracy: the collapse is what costs "
+                "Adam with L2 its accuracy.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 

@@ -187,7 +187,10 @@ def alpha_jitter() -> dict[float, float]:
 @figure("adaptive-adagrad-rate",
         alt="Left: effective learning rate of the flat coordinate against step, log-log. AdaGrad's "
             "falls along a straight line of slope one half; RMSprop's levels off. Right: mean "
-            "distance of the flat coordinate from its minimum; RMSprop closes it sooner.")
+            "distance of the flat coordinate from its minimum; RMSprop closes it sooner.",
+        caption="Left: on log-log axes AdaGrad's rate for the flat coordinate falls along a straight "
+                "line, one over the square root of the step, while RMSprop's levels off. Right: that "
+                "is why RMSprop closes the flat coordinate's gap first.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -210,7 +213,11 @@ def _():
         alt="Left: contour plot of the flat-steep bowl with 60 steps of SGD at learning rate 0.24, "
             "which drops to the valley floor and creeps along it, and of RMSprop at 0.05, which "
             "heads for the minimum in both coordinates. Right: the steep coordinate's size "
-            "against step for SGD at 0.24 (shrinks), 0.25 (stays at 1) and 0.26 (grows).")
+            "against step for SGD at 0.24 (shrinks), 0.25 (stays at 1) and 0.26 (grows).",
+        caption="Left: SGD reaches the valley floor at once and then barely moves along the flat "
+                "direction, while RMSprop heads for the minimum in both coordinates. Right: the steep"
+                " coordinate alone sets SGD's largest rate; just below 0.25 it shrinks, just above it"
+                " grows.")
 def _():
     from optdocs.plots import contour, new_figure
     from optdocs.plots.style import color, linestyle
@@ -237,7 +244,10 @@ def _():
 @figure("adaptive-alpha",
         alt="Effective learning rate against step for RMSprop with alpha 0.9 and 0.99 on pure "
             "noise whose scale drops tenfold at step 300. Both start high; alpha 0.9 settles "
-            "faster and adapts to the drop within tens of steps, alpha 0.99 takes hundreds.")
+            "faster and adapts to the drop within tens of steps, alpha 0.99 takes hundreds.",
+        caption=r"Watch the curves after the noise drops at step 300: with $\alpha = 0.9$ the "
+                r"effective rate rises to the new scale within tens of steps, with $\alpha = 0.99$ it "
+                "needs hundreds.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 

@@ -73,10 +73,14 @@ SF_STEPS = 2000
 SF_GD = (0.12, 0.13)           # just below and just above 2 / 16 = 0.125
 
 
-@cache
-def sf_leave(lr: float, start: float) -> float:
+def sf_leave(lr: float, start: float, runs: int = RUNS) -> float:
     """Share of runs started at `start` (-1 sharp, 1 flat) that end in the other minimum."""
-    tr = simulate(SHARP_FLAT, SGD(lr=lr), x0=[start], steps=SF_STEPS, runs=RUNS, noise=NOISE,
+    return _sf_leave(lr, start, runs)
+
+
+@cache
+def _sf_leave(lr: float, start: float, runs: int) -> float:
+    tr = simulate(SHARP_FLAT, SGD(lr=lr), x0=[start], steps=SF_STEPS, runs=runs, noise=NOISE,
                   seed=0)
     claim(not tr.diverged.any(), "no run on the sharp-and-flat landscape diverges",
           lr=lr, start=start, diverged=int(tr.diverged.sum()))
@@ -94,8 +98,12 @@ def sf_gd_end(lr: float) -> float:
         alt="Left: a landscape with a narrow minimum at x = -1 and a wide one at x = 1, both at "
             "loss 0, separated by a ridge at loss 1.28. Right: share of noisy SGD runs that leave "
             "each minimum, per learning rate: leaving the sharp one rises to 100% as lr nears "
-            "2/16, leaving the flat one stays at 0%.")
-def _():
+            "2/16, leaving the flat one stays at 0%.",
+        caption="Left: both minima are equally deep and differ only in width. Right: at the same "
+                "learning rate noisy SGD leaves the narrow one far more often; near $2/16$ every run "
+                "leaves it, while none leaves the wide one.",
+        page_kwargs={"runs": 200})
+def _(runs=RUNS):
     from optdocs.plots.style import INK, color, new_figure
 
     fig, (a, b) = new_figure(ncols=2, width=9.6, height=3.4)
@@ -109,7 +117,7 @@ def _():
     w = 0.38
     for j, (start, label) in enumerate(((-1.0, "start in the sharp minimum"),
                                         (1.0, "start in the flat minimum"))):
-        h = [sf_leave(lr, start) for lr in SF_LRS]
+        h = [sf_leave(lr, start, runs) for lr in SF_LRS]
         bars = b.bar(idx + (j - 0.5) * w, h, width=w, color=color(j), label=label)
         b.bar_label(bars, labels=[f"{v:.0%}" for v in h], fontsize="x-small", padding=1)
     b.set_xticks(idx, [f"{lr:g}" for lr in SF_LRS])

@@ -217,7 +217,9 @@ for _lr in BOWL_LRS:
 @figure("gd-lr-curves",
         alt="Loss above its minimum against step, log scale, for gradient descent on linear "
             "regression with three learning rates: 0.01 creeps down, 0.5 reaches the "
-            "least-squares fit to machine precision within 20 steps, 1.0 grows without bound.")
+            "least-squares fit to machine precision within 20 steps, 1.0 grows without bound.",
+        caption="Three regimes in one plot: the small rate crawls, the middle one reaches the "
+                "least-squares fit within a few dozen steps, the large one grows without bound.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -238,7 +240,10 @@ def _():
         alt="Four panels of gradient descent on the bowl f(x) = x^2 from x = -1.5. With lr 0.3 the "
             "steps shrink and stay on the left; with 0.6 the first step jumps past the minimum and "
             "the iterates alternate sides while shrinking; with 0.95 they alternate and shrink "
-            "slowly; with 1.05 they alternate and grow.")
+            "slowly; with 1.05 they alternate and grow.",
+        caption="Follow the sign of $x$ from step to step: at 0.3 the iterates stay on one side; from"
+                " 0.6 on they jump across the minimum, and whether the jumps shrink or grow depends "
+                "on the rate against $2/f'' = 1$.")
 def _():
     from optdocs.plots.style import INK, color, new_figure
 

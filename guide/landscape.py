@@ -158,7 +158,10 @@ num("land_gd_flat_steps")(lambda: GALLERY["flat_steep"][2])
         alt="Six contour plots with the path of plain gradient descent: zig-zags across the "
             "ravine; a fast drop then a slow crawl along the flat direction of flat_steep and the "
             "curved Rosenbrock valley; a detour across Beale's plateau; four starts reaching the "
-            "four Himmelblau minima; a path into the saddle and out along y.")
+            "four Himmelblau minima; a path into the saddle and out along y.",
+        caption="Each panel shows one way plain gradient descent struggles: zig-zags across the "
+                "ravine, a crawl along flat directions, a detour over Beale's plateau, a start that "
+                "decides which of Himmelblau's minima it reaches, and a pause at the saddle.")
 def _():
     from optdocs.plots.landscape import contour
     from optdocs.plots.style import new_figure
@@ -178,7 +181,10 @@ def _():
 
 @figure("land-double-well",
         alt="The 1D double well: a shallow minimum at x = -1 (loss -0.167), a bump at x = 0 "
-            "(loss 0), and a deeper minimum at x = 1.5 (loss -0.492).")
+            "(loss 0), and a deeper minimum at x = 1.5 (loss -0.492).",
+        caption="The landscape of the escape experiments: the left minimum is the shallower one, and "
+                "a run that starts there must climb the bump at $x = 0$ to reach the deeper well on "
+                "the right.")
 def _():
     from optdocs.plots.landscape import landscape_1d
 
@@ -229,7 +235,10 @@ num("land_plateau_pred", fmt="{:.0f}")(
 @figure("land-plateau",
         alt="Gradient descent near the saddle, started 1e-6 off the x axis. Left: the loss drops "
             "to 0, stays flat for about 80 steps, then falls to -0.25. Right: the gradient "
-            "norm on a log scale dips to about 1e-3 during the flat stretch.")
+            "norm on a log scale dips to about 1e-3 during the flat stretch.",
+        caption="The flat stretch of the loss on the left is the saddle: for dozens of steps the loss"
+                " barely changes, and the right panel shows why: the gradient there is tiny, though "
+                "never zero.")
 def _():
     from optdocs.plots.style import color, new_figure
 

@@ -146,7 +146,10 @@ def claims() -> None:
 @figure("large-batch-first-step",
         alt="Bar chart on a log scale: the size of the first step relative to the weight norm, "
             "for each of five weight layers, under SGD, LARS and LAMB. SGD's bars differ by "
-            "more than an order of magnitude between layers; LARS's and LAMB's are level.")
+            "more than an order of magnitude between layers; LARS's and LAMB's are level.",
+        caption="Compare the spread of the bars within each optimizer: SGD's first step is a very "
+                "different fraction of each layer's weights, while LARS and LAMB scale every layer's "
+                "step to its weight norm, so their bars are level.")
 def _():
     from optdocs.plots.style import color, new_figure
 
@@ -171,7 +174,9 @@ def _():
         alt="Three panels, one per optimizer, showing the relative step of each weight layer over "
             "60 full-batch steps on a log scale. Under SGD with momentum the five layer curves "
             "stay far apart; under LARS they stay close together; under LAMB they coincide on "
-            "a flat line at the learning rate.")
+            "a flat line at the learning rate.",
+        caption="Compare how far apart the five layer curves are in each panel: far apart under SGD "
+                "with momentum, close together under LARS, on one flat line under LAMB.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 

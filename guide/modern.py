@@ -18,6 +18,7 @@ import numpy as np
 from guide.claims import claim
 from guide.registry import checks, figure
 from guide.registry import number as num
+from guide.training import train_groups
 from optdocs import Adafactor, Adam, AdamW, AdamWScheduleFree, Lion, Muon, RAdam
 from optdocs import landscapes as L
 from optdocs.nn import MLP, circle_data
@@ -146,12 +147,14 @@ def averaged_loss(opts: list, seeds: tuple[int, ...]) -> np.ndarray:
     return np.array(out)
 
 
-@cache
-def network_sweep() -> dict[str, dict[str, np.ndarray]]:
+def network_sweep(seeds: tuple[int, ...] = NET_SEEDS) -> dict[str, dict[str, np.ndarray]]:
     """Per optimizer: the mean final loss (5 seeds, 60 epochs, batch 32) at each rate;
     schedule-free AdamW's both at x (``loss``) and at y (``loss_y``)."""
-    from guide.training import train_groups
+    return _network_sweep(tuple(seeds))
 
+
+@cache
+def _network_sweep(seeds: tuple[int, ...]) -> dict[str, dict[str, np.ndarray]]:
     out: dict[str, dict[str, np.ndarray]] = {}
     for name in NAMES:
         made: list = []
@@ -163,12 +166,12 @@ def network_sweep() -> dict[str, dict[str, np.ndarray]]:
                 return opt
             return build
 
-        runs = train_groups([(factory(lr), NET_SEEDS) for lr in LRS], epochs=NET_EPOCHS)
+        runs = train_groups([(factory(lr), seeds) for lr in LRS], epochs=NET_EPOCHS)
         loss = np.array([np.mean(r.final_loss) for r in runs])
         row = {"loss": loss, "accuracy": np.array([np.mean(r.final_accuracy) for r in runs])}
         if name == "Schedule-free AdamW":
             row["loss_y"] = loss
-            row["loss"] = np.array([np.mean(averaged_loss([made[i]], NET_SEEDS))
+            row["loss"] = np.array([np.mean(averaged_loss([made[i]], seeds))
                                     for i in range(len(LRS))])
         out[name] = {k: np.where(np.isfinite(v), v, np.inf) for k, v in row.items()}
     return out
@@ -425,7 +428,10 @@ def _():
 
 @figure("modern-radam-rectification",
         alt="RAdam's rectification factor against the step on a log axis, for beta2 = 0.999 and "
-            "0.99: absent for the first steps, then starting near zero and rising toward 1.")
+            "0.99: absent for the first steps, then starting near zero and rising toward 1.",
+        caption="Read where each curve begins: in the first steps RAdam takes no adaptive step at "
+                "all; then the factor starts near zero and climbs toward one, more slowly for "
+                r"$\beta_2 = 0.999$ than for 0.99.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -458,7 +464,10 @@ def _sweep_axes(ax, rows: dict[str, np.ndarray], ceiling: float) -> None:
         alt="Two panels, Rosenbrock and Beale: the loss after 300 steps against the learning rate "
             "for Adam, RAdam, Lion, schedule-free AdamW, Adafactor and Muon. RAdam's curve shoots "
             "to the ceiling from moderate rates on; Lion and Muon are best at smaller rates than "
-            "Adam; Adafactor stays high on Rosenbrock.")
+            "Adam; Adafactor stays high on Rosenbrock.",
+        caption="Each curve is one optimizer's loss after 300 steps, per learning rate: read both how"
+                " low its best point is and where along the axis it lies. Lion and Muon do best at "
+                "smaller rates than Adam; RAdam blows up from moderate rates on.")
 def _():
     from optdocs.plots.style import new_figure
 
@@ -475,20 +484,27 @@ def _():
         alt="The training chapter's network: mean final loss over five seeds after 60 epochs "
             "against the learning rate, one curve per optimizer. Lion's and Muon's curves have "
             "their minimum at smaller rates than Adam's; RAdam's and schedule-free AdamW's "
-            "at larger ones.")
-def _():
+            "at larger ones.",
+        caption="Compare where each curve has its minimum: Lion and Muon want smaller learning rates "
+                "than Adam, RAdam and schedule-free AdamW larger ones, so a rate tuned for Adam is no"
+                " fair test of the others.",
+        page_kwargs={"seeds": (0, 1)})
+def _(seeds=NET_SEEDS):
     from optdocs.plots.style import new_figure
 
     fig, ax = new_figure(width=6.4, height=3.8)
-    _sweep_axes(ax, {k: v["loss"] for k, v in network_sweep().items()}, ceiling=10.0)
-    ax.set_ylabel(f"final training loss ({len(NET_SEEDS)} seeds, {NET_EPOCHS} epochs)")
+    _sweep_axes(ax, {k: v["loss"] for k, v in network_sweep(seeds).items()}, ceiling=10.0)
+    ax.set_ylabel(f"final training loss ({len(seeds)} seeds, {NET_EPOCHS} epochs)")
     ax.legend(fontsize="x-small", loc="upper center", ncols=2)
     return fig
 
 
 @figure("modern-muon-singular-values",
         alt="Bar chart of the four singular values of an 8 by 4 gradient matrix (10, 1, 0.1 and "
-            "0.01, log scale) next to those of Muon's update: all four close to 1.")
+            "0.01, log scale) next to those of Muon's update: all four close to 1.",
+        caption="The gradient's singular values span three orders of magnitude; those of Muon's "
+                "update all sit close to one. The update keeps the gradient's directions and drops "
+                "their sizes.")
 def _():
     from optdocs.plots.style import color, new_figure
 
@@ -510,7 +526,10 @@ def _():
         alt="Mean loss over 200 noisy runs on the ravine for 400 steps, log scale: Adam at a "
             "constant rate levels off highest; schedule-free AdamW at its trained point y is "
             "lower, at its averaged point x lower still; Adam with a cosine decay over the 400 "
-            "steps ends lowest.")
+            "steps ends lowest.",
+        caption="Read the curves at the last step: schedule-free AdamW's averaged point $x$ ends "
+                "below its trained point $y$ and below Adam at a constant rate, though not as low as "
+                "Adam with a cosine decay that knows the run's length.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 

@@ -219,7 +219,10 @@ def _label_axes(ax) -> None:
         alt="Two contour plots of the ravine. Left, learning rate 0.02: plain SGD creeps a short way "
             "along the valley in 150 steps while momentum 0.9 reaches the minimum. Right, learning "
             "rate 0.12: SGD zig-zags across the valley, momentum 0.9 overshoots along it and "
-            "circles in; both arrive.")
+            "circles in; both arrive.",
+        caption="Left, at a small rate: momentum travels down the long valley while SGD barely "
+                "starts. Right, at a larger rate: SGD zig-zags across the valley and momentum "
+                "overshoots along it, but both arrive.")
 def _():
     from optdocs.plots import contour, new_figure
 
@@ -235,7 +238,9 @@ def _():
 @figure("momentum-steps-vs-beta",
         alt="Steps to reach the minimum against the momentum coefficient, one line per learning "
             "rate. Every line falls from beta = 0 (plain SGD) to a best beta and rises again; "
-            "the best beta is larger for smaller learning rates.")
+            "the best beta is larger for smaller learning rates.",
+        caption=r"Every line has a lowest point, the best $\mu$ for that learning rate; follow it from"
+                " line to line and it moves up as the rate gets smaller.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -256,7 +261,10 @@ def _():
 @figure("momentum-schedule-drop",
         alt="Step length against step for two momentum formulations when the learning rate drops "
             "tenfold at step 20. They coincide before the drop; afterwards PyTorch's form takes "
-            "a step ten times shorter at once, the classic form slows down gradually.")
+            "a step ten times shorter at once, the classic form slows down gradually.",
+        caption="Look at the steps right after the drop: PyTorch's form, whose rate multiplies the "
+                "whole buffer, shortens its step tenfold at once; the classic form slows down only as"
+                " the old velocity fades.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 

@@ -126,14 +126,18 @@ def rank(s: dict) -> tuple:
     return (0, s["steps"], s["final"]) if s["steps"] > 0 else (1, 0, s["final"])
 
 
-@cache
-def tuned(surface: str) -> dict[str, tuple[float, dict]]:
+def tuned(surface: str, grid: tuple[float, ...] = GRID) -> dict[str, tuple[float, dict]]:
     """For each optimizer, the grid lr with the best rank, and its summary."""
+    return _tuned(surface, tuple(grid))
+
+
+@cache
+def _tuned(surface: str, grid: tuple[float, ...]) -> dict[str, tuple[float, dict]]:
     ls, steps = SURFACES[surface]
     out = {}
     for n in NAMES:
         best = None
-        for lr in GRID:
+        for lr in grid:
             s = summary(simulate(ls, make(n, lr), steps=steps))
             if best is None or rank(s) < rank(best[1]):
                 best = (lr, s)
@@ -141,10 +145,14 @@ def tuned(surface: str) -> dict[str, tuple[float, dict]]:
     return out
 
 
+def tuned_race(surface: str, grid: tuple[float, ...] = GRID) -> dict:
+    return _tuned_race(surface, tuple(grid))
+
+
 @cache
-def tuned_race(surface: str) -> dict:
+def _tuned_race(surface: str, grid: tuple[float, ...]) -> dict:
     ls, steps = SURFACES[surface]
-    return race(ls, {n: make(n, lr) for n, (lr, _) in tuned(surface).items()}, steps=steps)
+    return race(ls, {n: make(n, lr) for n, (lr, _) in tuned(surface, grid).items()}, steps=steps)
 
 
 @checks
@@ -194,7 +202,10 @@ def _contour_race(ax, landscape, runs, title):
         alt="Two contour plots of the flat-steep bowl with the paths of SGD, momentum, RMSprop "
             "and Adam from (-4, 1). At learning rate 0.10 SGD creeps along the floor while the "
             "others reach the minimum; at 0.45 SGD bounces off the top and bottom of the window "
-            "(it diverges), momentum and RMSprop overshoot widely, Adam heads to the minimum.")
+            "(it diverges), momentum and RMSprop overshoot widely, Adam heads to the minimum.",
+        caption="Left, at 0.10: everyone but SGD reaches the minimum. Right, at 0.45, beyond SGD's "
+                "limit for the steep direction: SGD diverges, momentum and RMSprop swing wide, and "
+                "Adam heads for the minimum.")
 def _():
     from optdocs.plots import new_figure
 
@@ -214,39 +225,61 @@ def _():
     return fig
 
 
-def _surface_figure(surface: str):
+def _surface_figure(surface: str, grid: tuple[float, ...] = GRID):
     from optdocs.plots import new_figure
 
     ls = SURFACES[surface][0]
     fig, ax = new_figure(width=6.0, height=4.6)
-    lrs = ", ".join(f"{n} {lr:g}" for n, (lr, _) in tuned(surface).items())
-    _contour_race(ax, ls, tuned_race(surface), f"tuned lr: {lrs}")
+    lrs = ", ".join(f"{n} {lr:g}" for n, (lr, _) in tuned(surface, grid).items())
+    _contour_race(ax, ls, tuned_race(surface, grid), f"tuned lr: {lrs}")
     ax.title.set_fontsize(8)
     return fig
 
 
-for _s, _alt in (
-    ("rosenbrock", "Contour plot of Rosenbrock's banana valley with the four optimizers' paths "
-                   "from (-1.2, 1), each at its own tuned learning rate. All drop into the curved "
-                   "valley; momentum and Adam follow it to the minimum at (1, 1)."),
-    ("beale", "Contour plot of Beale's function with the four optimizers' paths from (1, 1.5), "
-              "each at its own tuned learning rate, heading to the minimum at (3, 0.5)."),
-    ("himmelblau", "Contour plot of Himmelblau's function with its four minima and the four "
-                   "optimizers' paths from (0, 0), each at its own tuned learning rate; all end "
-                   "at the minimum (3, 2)."),
-):
-    figure(f"race-{_s}", alt=_alt)(lambda _s=_s: _surface_figure(_s))
+@figure("race-rosenbrock",
+        alt="Contour plot of Rosenbrock's banana valley with the four optimizers' paths "
+            "from (-1.2, 1), each at its own tuned learning rate. All drop into the curved "
+            "valley; momentum and Adam follow it to the minimum at (1, 1).",
+        caption="Each optimizer at its own tuned rate: all of them get into the curved valley "
+                "quickly; what sets them apart is how far they travel along it.",
+        page_kwargs={"grid": (0.001, 0.003, 0.1)})
+def _(grid=GRID):
+    return _surface_figure("rosenbrock", grid)
+
+
+@figure("race-beale",
+        alt="Contour plot of Beale's function with the four optimizers' paths from (1, 1.5), "
+            "each at its own tuned learning rate, heading to the minimum at (3, 0.5).",
+        caption="Each optimizer at its own tuned rate: compare the routes they take across Beale's "
+                "flat plateau toward the minimum at $(3, 0.5)$.",
+        page_kwargs={"grid": (0.003, 0.03, 0.3)})
+def _(grid=GRID):
+    return _surface_figure("beale", grid)
+
+
+@figure("race-himmelblau",
+        alt="Contour plot of Himmelblau's function with its four minima and the four "
+            "optimizers' paths from (0, 0), each at its own tuned learning rate; SGD, "
+            "RMSprop and Adam end at the minimum (3, 2), momentum at another one.",
+        caption="Himmelblau's function has four minima. From $(0, 0)$, each at its tuned rate, SGD, "
+                "RMSprop and Adam end in $(3, 2)$ and momentum in another one: compare the routes.",
+        page_kwargs={"grid": (0.01, 0.1, 1.0)})
+def _(grid=GRID):
+    return _surface_figure("himmelblau", grid)
 
 
 @figure("race-loss-curves",
         alt="Three panels of loss against step on a log scale, for Rosenbrock, Beale and "
-            "Himmelblau, one line per optimizer at its tuned learning rate.")
-def _():
+            "Himmelblau, one line per optimizer at its tuned learning rate.",
+        caption="The same races as loss against step: the earlier and steeper a curve drops, the "
+                "sooner that optimizer settles; flat stretches are where it crawls.",
+        page_kwargs={"grid": (0.003, 0.03, 0.3)})
+def _(grid=GRID):
     from optdocs.plots.style import color, linestyle, new_figure
 
     fig, axes = new_figure(ncols=3, width=11.0, height=3.4)
     for ax, surface in zip(axes, SURFACES, strict=True):
-        for i, (n, tr) in enumerate(tuned_race(surface).items()):
+        for i, (n, tr) in enumerate(tuned_race(surface, grid).items()):
             ax.semilogy(np.maximum(tr.losses[:, 0], 1e-30), color=color(i), linestyle=linestyle(i),
                         label=n)
         ax.set_title(surface.capitalize())

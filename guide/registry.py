@@ -4,7 +4,8 @@ A chapter module ``guide/<slug>.py`` registers what its page shows::
 
     from guide.registry import figure, number
 
-    @figure("double-well-escape", alt="Share of runs that leave the shallow well, per learning rate")
+    @figure("double-well-escape", alt="Share of runs that leave the shallow well, per learning rate",
+            caption="Look at where the bars turn over: ...")
     def _():
         fig, ax = new_figure()
         ...
@@ -27,6 +28,7 @@ and the build hook keeps the on-disk cache (keys in ``hooks/source_keys.py``).
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 import sys
@@ -51,6 +53,8 @@ class FigureSpec:
     func: Callable[[], Any]
     alt: str
     module: str
+    caption: str = ""
+    page_kwargs: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,19 +78,36 @@ def _register(table: dict, spec: FigureSpec | NumberSpec, kind: str) -> None:
     table[spec.name] = spec
 
 
-def figure(name: str, *, alt: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+def figure(name: str, *, alt: str, caption: str,
+           page_kwargs: dict[str, Any] | None = None) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
     """Register a function returning a :class:`matplotlib.figure.Figure` as ``figures/<name>.svg``.
 
     ``alt`` is the text alternative; it fills ``![](figures/<name>.svg)`` when the page leaves the
-    alt text empty.
+    alt text empty. ``caption`` is shown under the figure: what to look at, in a sentence or two
+    of Markdown (``{{ number }}`` placeholders allowed). Under the caption the page shows, folded
+    away, the figure's code as a runnable cell (``hooks/figure_code.py``); ``page_kwargs`` are
+    keyword arguments of the function that make that cell lighter than the build's figure
+    (``{"runs": 100}``), for a computation too heavy for the page.
     """
     if not FIGURE_NAME.match(name):
         raise ValueError(f"figure name must match {FIGURE_NAME.pattern}, got {name!r}")
     if not alt or not alt.strip():
         raise ValueError(f"figure {name!r} needs a non-empty alt text")
+    if not isinstance(caption, str) or not caption.strip():
+        raise ValueError(f"figure {name!r} needs a caption (what to look at), got {caption!r}")
+    if page_kwargs is not None and not isinstance(page_kwargs, dict):
+        raise ValueError(f"figure {name!r}: page_kwargs must be a dict, got {page_kwargs!r}")
 
     def decorate(func: Callable[[], Any]) -> Callable[[], Any]:
-        _register(FIGURES, FigureSpec(name, func, alt.strip(), func.__module__), "figure")
+        if page_kwargs:
+            params = inspect.signature(func).parameters
+            for key in page_kwargs:
+                if key not in params or params[key].default is inspect.Parameter.empty:
+                    raise ValueError(f"figure {name!r}: page_kwargs key {key!r} is not a keyword "
+                                     f"parameter with a default of {func.__qualname__}")
+        spec = FigureSpec(name, func, alt.strip(), func.__module__, " ".join(caption.split()),
+                          dict(page_kwargs) if page_kwargs else None)
+        _register(FIGURES, spec, "figure")
         return func
 
     return decorate

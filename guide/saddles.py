@@ -54,7 +54,10 @@ def saddle_gd_final() -> tuple[float, float, float]:
             "x axis runs straight into the saddle point at the origin and stops there; ten runs "
             "with gradient noise 0.001 follow it in, then leave along y to the minima at y = 1 "
             "and y = -1. Right: loss against step: the noise-free run stays at 0, the noisy runs "
-            "drop to -0.25.")
+            "drop to -0.25.",
+        caption="Left: the noise-free run slides into the saddle point and stays there, while a "
+                "little noise tips the other runs off the ridge toward the minima. Right: only the "
+                "noisy runs' loss falls.")
 def _():
     from optdocs.plots.landscape import contour
     from optdocs.plots.style import color, new_figure

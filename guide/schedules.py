@@ -46,7 +46,10 @@ def families() -> dict:
         alt="Learning rate against step for five schedules with the same peak 0.1 over 1000 "
             "steps: a staircase (step decay), a smooth exponential decay, a cosine from 0.1 to 0, "
             "a linear warmup over 100 steps followed by a cosine, and the one-cycle policy rising "
-            "to 0.1 at step 299 and falling far below its start.")
+            "to 0.1 at step 299 and falling far below its start.",
+        caption="All five reach the same peak; compare how each spends it: the step decay falls in "
+                "stairs, exponential and cosine glide down, warmup climbs first, and one-cycle climbs"
+                " for longer and ends far below where it started.")
 def _():
     from optdocs.plots import schedule_curves
 
@@ -88,17 +91,21 @@ WARM_LRS = (0.01, 0.03, 0.1, 0.3, 1.0)
 ABLATION_LR = 1.0
 
 
+#: Adam with a schedule, per kind: a factory taking the peak learning rate.
+SCHEDULED = {
+    "constant": lambda lr: Adam(lr=lr),
+    "warmup+cosine": lambda lr: Adam(lr=warmup_cosine(lr, WARMUP, TOTAL_STEPS)),
+    "warmup only": lambda lr: Adam(lr=linear_warmup(lr, WARMUP)),
+    "cosine only": lambda lr: Adam(lr=cosine_annealing(lr, TOTAL_STEPS)),
+}
+
+
 @cache
 def warm_runs() -> dict[tuple[str, float], Runs]:
     """Adam with constant rate (from the training sweep) and with schedules."""
     keys = [("warmup+cosine", lr) for lr in WARM_LRS]
     keys += [("warmup only", ABLATION_LR), ("cosine only", ABLATION_LR)]
-    makers = {
-        "warmup+cosine": lambda lr: Adam(lr=warmup_cosine(lr, WARMUP, TOTAL_STEPS)),
-        "warmup only": lambda lr: Adam(lr=linear_warmup(lr, WARMUP)),
-        "cosine only": lambda lr: Adam(lr=cosine_annealing(lr, TOTAL_STEPS)),
-    }
-    groups = [((lambda f=makers[kind], lr=lr: f(lr)), SEEDS) for kind, lr in keys]
+    groups = [((lambda f=SCHEDULED[kind], lr=lr: f(lr)), SEEDS) for kind, lr in keys]
     out = dict(zip(keys, train_groups(groups), strict=True))
     for lr in WARM_LRS:
         out[("constant", lr)] = sweep()[("Adam", lr)]
@@ -266,13 +273,19 @@ _register_warm()
 @figure("schedules-warmup-ablation",
         alt="Training loss per epoch of Adam at learning rate 1.0 on the circle data, averaged "
             "over ten seeds, for a constant rate, warmup only, cosine only and warmup + cosine: "
-            "the two curves with a cosine decay end far lower than the two without.")
-def _():
+            "the two curves with a cosine decay end far lower than the two without.",
+        caption="Compare where the four curves end: the two with a cosine decay finish far below the "
+                "two without. These are means over ten seeds; single runs can still collapse (see the"
+                " text).",
+        page_kwargs={"seeds": (0, 1, 2)})
+def _(seeds=SEEDS):
     from optdocs.plots import loss_curves
 
-    curves = {kind: np.nanmean(warm_runs()[(kind, ABLATION_LR)].loss, axis=0)
-              for kind in ("constant", "warmup only", "cosine only", "warmup+cosine")}
-    fig = loss_curves(curves, xlabel="epoch", ylabel="training loss (mean of 10 seeds)", logy=True)
+    kinds = ("constant", "warmup only", "cosine only", "warmup+cosine")
+    runs = train_groups([((lambda f=SCHEDULED[k]: f(ABLATION_LR)), seeds) for k in kinds])
+    curves = {k: np.nanmean(r.loss, axis=0) for k, r in zip(kinds, runs, strict=True)}
+    fig = loss_curves(curves, xlabel="epoch", ylabel=f"training loss (mean of {len(seeds)} seeds)",
+                      logy=True)
     return fig
 
 

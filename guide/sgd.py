@@ -70,7 +70,10 @@ def floor(B: int, lr: float = BATCH_LR) -> float:
         alt="Loss above its minimum, log scale, for full-batch, mini-batch (32) and single-example "
             "SGD at the same learning rate. Against epochs, the single-example and mini-batch "
             "runs drop far faster than full batch, then level off at a noise floor, higher for "
-            "B = 1. Against steps, full batch makes the most progress per step.")
+            "B = 1. Against steps, full batch makes the most progress per step.",
+        caption="Left, per epoch: small batches get many more steps out of each pass and drop first, "
+                "then stall at a noise floor, higher for batch 1. Right, per step: full batch, with "
+                "the exact gradient, gains the most from each step.")
 def _():
     from optdocs.plots.style import color, linestyle, new_figure
 
@@ -156,7 +159,10 @@ def mean_error_in_se(B: int) -> float:
 @figure("sgd-minibatch-cloud",
         alt="Scatter of mini-batch gradients in the (dL/dw1, dL/dw2) plane for batch sizes 1, 8 "
             "and 64: wide, medium and tight clouds, each centred on the full-batch gradient, "
-            "which is marked with a star.")
+            "which is marked with a star.",
+        caption="Each dot is one mini-batch gradient, the star the full-batch gradient. All three "
+                "clouds are centred on the star and tighten as the batch grows: a mini-batch gradient"
+                " is the true gradient plus noise that shrinks with the batch.")
 def _():
     from optdocs.plots.style import INK, color, new_figure
 

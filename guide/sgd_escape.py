@@ -34,13 +34,13 @@ BARRIER = float(double_well.loss(np.array([0.0])) - double_well.loss(np.array([-
 
 
 @cache
-def well_run(lr: float, steps: int = STEPS):
-    return simulate(double_well, SGD(lr=lr), steps=steps, runs=RUNS, noise=NOISE, seed=0)
+def well_run(lr: float, steps: int = STEPS, runs: int = RUNS):
+    return simulate(double_well, SGD(lr=lr), steps=steps, runs=runs, noise=NOISE, seed=0)
 
 
 @cache
-def well_outcome(lr: float) -> dict[str, float]:
-    tr = well_run(lr)
+def well_outcome(lr: float, runs: int = RUNS) -> dict[str, float]:
+    tr = well_run(lr) if runs == RUNS else well_run(lr, STEPS, runs)
     esc, div = tr.escape_fraction(), tr.diverged_fraction
     ever = float(np.mean((tr.positions[:, :, 0] >= double_well.barrier).any(axis=0)))
     return {"escaped": esc, "stayed": 1 - esc - div, "diverged": div, "ever": ever}
@@ -96,7 +96,10 @@ def jump_first_step(x0: float, lr: float) -> float:
         alt="Position against step for one run with lr 0.03 and one with lr 0.3, fed the same "
             "noisy gradients. The small rate jitters around the shallow minimum at -1 the whole "
             "time; the large rate jumps over the barrier at 0 early and then jitters around the "
-            "deep minimum at 1.5, crossing back now and then.")
+            "deep minimum at 1.5, crossing back now and then.",
+        caption="Both runs see the same gradient noise; only the rate differs. The large rate's run "
+                "crosses the barrier at 0 early and then spends most of its time around the deeper "
+                "minimum; the small rate's run never leaves the shallow one.")
 def _():
     from optdocs.plots.style import INK, color, linestyle, new_figure
 
@@ -118,7 +121,9 @@ def _():
 
 @figure("sgd-two-lrs-final",
         alt="Two copies of the double well with the final positions of 1000 runs as dots. With "
-            "lr 0.03 all runs sit in the shallow well; with lr 0.3 most sit in the deep well.")
+            "lr 0.03 all runs sit in the shallow well; with lr 0.3 most sit in the deep well.",
+        caption="Where the runs end, for the two rates: with the small rate every dot stays in the "
+                "shallow well; with the large rate most are in the deep one.")
 def _():
     from optdocs.plots.landscape import landscape_1d
     from optdocs.plots.style import new_figure
@@ -136,8 +141,12 @@ def _():
 @figure("sgd-escape-bars",
         alt="Stacked bars per learning rate, from 0.01 to 1.0: share of 1000 runs that end in the "
             "deep well, stay in the shallow well, or diverge. Nothing escapes at 0.01 and 0.03, "
-            "most runs escape at 0.2 and 0.3, fewer at 0.5, and from 0.7 on every run diverges.")
-def _():
+            "most runs escape at 0.2 and 0.3, fewer at 0.5, and from 0.7 on every run diverges.",
+        caption="Read the bars from left to right: escapes begin between 0.03 and 0.2, most runs "
+                "escape at 0.2 and 0.3, and from 0.7 on the rate is so large that every run diverges "
+                "instead.",
+        page_kwargs={"runs": 100})
+def _(runs=RUNS):
     from optdocs.plots.style import color, new_figure
 
     fig, ax = new_figure(width=7.0, height=3.6)
@@ -146,7 +155,7 @@ def _():
     parts = (("escaped", "ends in the deep well", 2), ("stayed", "ends in the shallow well", 1),
              ("diverged", "diverged", 5))
     for kind, label, c in parts:
-        h = np.array([well_outcome(lr)[kind] for lr in ESCAPE_LRS])
+        h = np.array([well_outcome(lr, runs)[kind] for lr in ESCAPE_LRS])
         bars = ax.bar(xs, h, bottom=bottom, color=color(c), label=label,
                       hatch="//" if kind == "diverged" else None, edgecolor="white", linewidth=0.5)
         if kind == "escaped":
@@ -155,7 +164,7 @@ def _():
         bottom += h
     ax.set_xticks(xs, [f"{lr:g}" for lr in ESCAPE_LRS])
     ax.set_xlabel("learning rate")
-    ax.set_ylabel(f"share of {RUNS} runs after {STEPS} steps")
+    ax.set_ylabel(f"share of {runs} runs after {STEPS} steps")
     ax.set_ylim(0, 1)
     fig.legend(loc="outside right upper", fontsize="small")
     ax.grid(axis="x", visible=False)

@@ -48,17 +48,26 @@ DEEP = float(double_well.minima[0, 0])        # 1.5
 CURV_SHALLOW, CURV_DEEP = f2(SHALLOW), f2(DEEP)
 
 
+def run(name: str, noise: float, steps: int = STEPS, betas: tuple[float, float] | None = None,
+        runs: int = RUNS):
+    """One batch of ``runs`` runs from the shallow minimum; same noise for every optimizer."""
+    return _run(name, noise, steps, betas, runs)
+
+
 @cache
-def run(name: str, noise: float, steps: int = STEPS, betas: tuple[float, float] | None = None):
-    """One batch of RUNS runs from the shallow minimum; same noise for every optimizer."""
+def _run(name: str, noise: float, steps: int, betas: tuple[float, float] | None, runs: int):
     opt = Adam(lr=ADAM_LR, betas=betas) if betas else OPTIMIZERS[name]()
-    return simulate(double_well, opt, steps=steps, runs=RUNS, noise=noise, seed=SEED)
+    return simulate(double_well, opt, steps=steps, runs=runs, noise=noise, seed=SEED)
+
+
+def outcome(name: str, noise: float, runs: int = RUNS) -> dict[str, float]:
+    """Fractions of runs that escaped (end in the deep well), stayed, diverged."""
+    return _outcome(name, noise, runs)
 
 
 @cache
-def outcome(name: str, noise: float) -> dict[str, float]:
-    """Fractions of runs that escaped (end in the deep well), stayed, diverged."""
-    tr = run(name, noise)
+def _outcome(name: str, noise: float, runs: int) -> dict[str, float]:
+    tr = run(name, noise, runs=runs)
     escaped, diverged = tr.escape_fraction(), tr.diverged_fraction
     return {"escaped": escaped, "stayed": 1.0 - escaped - diverged, "diverged": diverged}
 
@@ -224,7 +233,7 @@ num("sva_adam_rate_high_pred", fmt="{:.3f}")(lambda: ADAM_LR / HIGH)
 
 
 # -- figures --------------------------------------------------------------------------------------
-def outcome_panels(axes, names=("SGD", "Adam")) -> None:
+def outcome_panels(axes, names=("SGD", "Adam"), runs: int = RUNS) -> None:
     """Escaped / stayed / diverged against noise, one panel per optimizer."""
     from optdocs.plots.style import color, linestyle
 
@@ -233,7 +242,7 @@ def outcome_panels(axes, names=("SGD", "Adam")) -> None:
              "diverged": "diverged"}
     for ax, name in zip(axes, names, strict=True):
         for i, (kind, label) in enumerate(kinds.items()):
-            ys = [outcome(name, s)[kind] for s in NOISES]
+            ys = [outcome(name, s, runs)[kind] for s in NOISES]
             ax.plot(xs, ys, color=color(i), linestyle=linestyle(i), marker="o", markersize=4,
                     linewidth=1.8, label=label)
         ax.set_title(LABELS[name])
@@ -241,7 +250,7 @@ def outcome_panels(axes, names=("SGD", "Adam")) -> None:
         ax.set_ylim(-0.03, 1.03)
         ax.axvline(LOW, color="#808080", linewidth=0.8, linestyle=":")
         ax.axvline(HIGH, color="#808080", linewidth=0.8, linestyle=":")
-    axes[0].set_ylabel(f"share of {RUNS} runs after {STEPS} steps")
+    axes[0].set_ylabel(f"share of {runs} runs after {STEPS} steps")
     for ax in axes[1:]:
         ax.tick_params(labelleft=False)
 
@@ -250,12 +259,16 @@ def outcome_panels(axes, names=("SGD", "Adam")) -> None:
         alt="Two panels against gradient noise sigma. SGD with lr 1.0 escapes only for sigma "
             "between about 0.15 and 0.4 and diverges in every run from sigma 0.5 on. Adam with "
             "lr 0.1 never diverges; it stays in the shallow well at low noise and escapes more "
-            "often as the noise grows.")
-def _():
+            "often as the noise grows.",
+        caption="Left, SGD: it escapes only in a narrow band of low noise, and at high noise every "
+                "run diverges. Right, Adam: no run ever diverges, and the share that escapes grows "
+                "with the noise.",
+        page_kwargs={"runs": 100})
+def _(runs=RUNS):
     from optdocs.plots.style import new_figure
 
     fig, axes = new_figure(ncols=2, width=9.0, height=3.9)
-    outcome_panels(axes)
+    outcome_panels(axes, runs=runs)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3)
     return fig
@@ -271,7 +284,10 @@ def first_escape_run(name: str, noise: float) -> int:
         alt="Position against step for one run of SGD lr 1.0 and one of Adam lr 0.1 fed the same "
             "noise. At sigma 0.2 SGD jumps into the deep well while Adam jitters in the shallow "
             "one. At sigma 1.0 SGD is thrown out within a few steps and diverges; Adam wanders "
-            "and crosses the barrier.")
+            "and crosses the barrier.",
+        caption="In each panel both optimizers see the same noise: at low noise SGD jumps into the "
+                "deep well while Adam stays put; at high noise SGD is thrown out at once, while Adam "
+                "wanders and crosses the barrier.")
 def _():
     from optdocs.plots.style import INK, color, linestyle, new_figure
 
@@ -306,7 +322,9 @@ def _():
 @figure("sva-curvature",
         alt="Top: the double well. Bottom: its curvature f''(x) with the line f'' = 2, the "
             "stability limit of SGD at lr 1.0. The shallow minimum (f'' 1.25) is inside the "
-            "stable band, the deep minimum (f'' 1.875) just inside it, the walls outside.")
+            "stable band, the deep minimum (f'' 1.875) just inside it, the walls outside.",
+        caption="Wherever the curvature (bottom) rises above the line $f'' = 2$, SGD at learning rate"
+                " 1 is unstable: both minima lie below the line, the steep walls above it.")
 def _():
     from optdocs.plots.style import INK, color, new_figure
 

@@ -127,11 +127,16 @@ SHARED_LR = 0.01
 LRS = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0, 3.0)
 
 
+def sweep(seeds: Sequence[int] = SEEDS,
+          lrs: Sequence[float] = LRS) -> dict[tuple[str, float], Runs]:
+    """Every optimizer at every learning rate of ``lrs``, ``seeds`` each, in one batched run."""
+    return _sweep(tuple(seeds), tuple(lrs))
+
+
 @cache
-def sweep() -> dict[tuple[str, float], Runs]:
-    """Every optimizer at every learning rate of LRS, SEEDS each, in one batched run."""
-    keys = [(name, lr) for name in OPTIMIZERS for lr in LRS]
-    groups = [((lambda f=OPTIMIZERS[name], lr=lr: f(lr)), SEEDS) for name, lr in keys]
+def _sweep(seeds: tuple[int, ...], lrs: tuple[float, ...]) -> dict[tuple[str, float], Runs]:
+    keys = [(name, lr) for name in OPTIMIZERS for lr in lrs]
+    groups = [((lambda f=OPTIMIZERS[name], lr=lr: f(lr)), seeds) for name, lr in keys]
     return dict(zip(keys, train_groups(groups), strict=True))
 
 
@@ -244,8 +249,12 @@ def claims() -> None:
 @figure("training-curves",
         alt="Loss and accuracy per epoch on the circle data for SGD, momentum, Nesterov, RMSprop, "
             "Adam and AdamW, all at learning rate 0.01, averaged over ten seeds: plain SGD stays "
-            "near 75% accuracy while the others pass 90%.")
-def _():
+            "near 75% accuracy while the others pass 90%.",
+        caption="One shared rate, 0.01, for all six: plain SGD's accuracy stays far below the others,"
+                " which all pass 90%. At this rate SGD is slow, not broken: the learning-rate sweep "
+                "below shows where its window lies.",
+        page_kwargs={"seeds": (0, 1, 2)})
+def _(seeds=SEEDS):
     from optdocs.plots.curves import history_curves
 
     class _Mean:
@@ -253,7 +262,9 @@ def _():
             self.loss = np.nanmean(r.loss, axis=0)
             self.accuracy = np.nanmean(r.accuracy, axis=0)
 
-    fig = history_curves({n: _Mean(sweep()[(n, SHARED_LR)]) for n in OPTIMIZERS})
+    runs = dict(zip(OPTIMIZERS, train_groups(
+        [((lambda f=OPTIMIZERS[n]: f(SHARED_LR)), seeds) for n in OPTIMIZERS]), strict=True))
+    fig = history_curves({n: _Mean(runs[n]) for n in OPTIMIZERS})
     fig.axes[1].axhline(TARGET, color="#808080", linewidth=0.8, linestyle=":")
     return fig
 
@@ -262,21 +273,25 @@ def _():
         alt="Two panels against the learning rate on a log axis, one line per optimizer. Left: "
             "how many of ten seeds reach 90% accuracy within 100 epochs; each optimizer has a "
             "window of one to two decades where all ten do, and the windows are shifted. Right: "
-            "median epochs to 90%, falling steeply as the rate grows inside each window.")
-def _():
+            "median epochs to 90%, falling steeply as the rate grows inside each window.",
+        caption="Left: each optimizer has a window of learning rates in which all ten seeds reach 90%"
+                " accuracy, and the windows sit at different places on the axis. Right: inside its "
+                "window, the larger the rate, the fewer epochs it takes.",
+        page_kwargs={"seeds": (0, 1)})
+def _(seeds=SEEDS):
     from optdocs.plots.style import color, linestyle, new_figure
 
     fig, (ax_n, ax_e) = new_figure(ncols=2, width=9.0, height=3.6)
     for i, name in enumerate(OPTIMIZERS):
         style = dict(color=color(i), linestyle=linestyle(i), marker="o", markersize=4, label=name)
-        ax_n.plot(LRS, [reached(sweep()[(name, lr)]) for lr in LRS], **style)
-        med = [median_epochs(sweep()[(name, lr)]) for lr in LRS]
+        ax_n.plot(LRS, [reached(sweep(seeds)[(name, lr)]) for lr in LRS], **style)
+        med = [median_epochs(sweep(seeds)[(name, lr)]) for lr in LRS]
         ax_e.plot(LRS, [m if np.isfinite(m) else np.nan for m in med], **style)
     for ax in (ax_n, ax_e):
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
-    ax_n.set_ylabel(f"seeds reaching {TARGET:.0%} (of {len(SEEDS)})")
-    ax_n.set_ylim(-0.5, len(SEEDS) + 0.5)
+    ax_n.set_ylabel(f"seeds reaching {TARGET:.0%} (of {len(seeds)})")
+    ax_n.set_ylim(-0.5, len(seeds) + 0.5)
     ax_e.set_yscale("log")
     ax_e.set_ylim(1.5, EPOCHS * 1.1)
     ax_e.set_ylabel(f"median epochs to {TARGET:.0%}")

@@ -5,9 +5,16 @@
 - ``on_files`` adds ``figures/<name>.svg`` to the site for every registered figure, so a page
   writes ``![alt](figures/<name>.svg)`` (relative to docs/) and ``mkdocs build --strict`` checks
   the link like any other.
-- ``on_page_markdown`` replaces ``{{ name }}`` with the number, wrapped in
-  ``<span class="optdocs-number" data-number="name">`` (plain text inside math), leaves code
-  alone, and fills an empty alt text ``![](figures/x.svg)`` with the figure's registered alt.
+- ``on_page_markdown`` turns every figure line ``![alt](figures/<name>.svg)`` (a line of its own)
+  into ``<figure class="optdocs-figure">`` holding the image (an empty alt text is filled with
+  the registered ``alt``) and a ``<figcaption>`` with the registered ``caption``, followed by a
+  folded ``??? optdocs-figure-code`` block holding the code that draws the figure, extracted from
+  the guide module by ``hooks/figure_code.py``, as a ```` ```python ```` cell (run at build time
+  by hooks/cells.py, runnable in the page). Then it replaces ``{{ name }}`` with the number,
+  wrapped in ``<span class="optdocs-number" data-number="name">`` (plain text inside math), and
+  leaves code alone. A figure without a caption fails at registration (``guide.registry``).
+- ``on_page_content`` unwraps a ``<figure>`` that Markdown put inside a paragraph (inside tabs
+  and admonitions Markdown does not parse HTML blocks).
 
 Results are cached in ``.cache/optdocs-figures/`` (or ``$OPTDOCS_CACHE_DIR/optdocs-figures``),
 keyed by the sources of the defining module and of every optdocs / guide module it imports
@@ -41,12 +48,19 @@ from hooks import source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import code_spans  # noqa: E402
+from hooks.figure_code import FigureCodeError, figure_cell, smaller_title  # noqa: E402
 from hooks.parallel import run_tasks  # noqa: E402
 
 log = get_plugin_logger("optdocs")
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-EMPTY_ALT = re.compile(r"!\[\]\(((?:\.\./)*figures/([a-z0-9][a-z0-9_-]*)\.svg)\)")
+FIGURE_REF = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(((?:\.\./)*figures/([a-z0-9][a-z0-9_-]*)\.svg)\)")
+FIGURE_LINE = re.compile(
+    r"^(?P<ind>[ \t]*)!\[(?P<alt>(?:[^\]\\]|\\.)*)\]"
+    r"\((?P<path>(?:\.\./)*figures/(?P<name>[a-z0-9][a-z0-9_-]*)\.svg)\)[ \t]*$",
+    re.M,
+)
+WRAPPED_FIGURE = re.compile(r'<p>\s*(<figure class="optdocs-figure".*?</figure>)\s*</p>', re.S)
 INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 MATH = re.compile(
     r"\$\$.+?\$\$"                               # display $$ ... $$
@@ -71,6 +85,7 @@ def purge_modules(*prefixes: str) -> None:
 
 def on_config(config):
     registry, render = _load_guide()
+    code = figure_codes(registry.FIGURES)  # before computing anything: a failure shows at once
     t0 = time.perf_counter()
     cache = cache_dir("optdocs-figures")
     paths = _cache_paths(registry, render, cache)
@@ -93,8 +108,20 @@ def on_config(config):
         registry=registry, stats=stats, cache=cache, used=set(paths.values()),
         numbers={n: v for (k, n), v in values.items() if k == "number"},
         svgs={n: v for (k, n), v in values.items() if k == "figure"},
+        code=code,
     )
     return config
+
+
+def figure_codes(figures: dict) -> dict[str, tuple[str, str]]:
+    """{name: (title of the folded block, the script that draws the figure)} for every figure."""
+    out = {}
+    for name in sorted(figures):
+        try:
+            out[name] = (smaller_title(figures[name]), figure_cell(figures[name]))
+        except FigureCodeError as exc:
+            raise PluginError(f"optdocs: figure {name!r}: its code cannot be shown: {exc}") from exc
+    return out
 
 
 def _load_guide():
@@ -215,7 +242,13 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     if not page.file.src_uri.endswith(".md"):  # e.g. notebooks rendered by mkdocs-jupyter
         return markdown
-    return substitute(markdown, _state["numbers"], _state["registry"].FIGURES, page.file.src_uri)
+    where = page.file.src_uri
+    markdown = expand_figures(markdown, _state["registry"].FIGURES, _state["code"], where)
+    return substitute(markdown, _state["numbers"], where)
+
+
+def on_page_content(html_text, page, config, files):
+    return unwrap_figures(html_text)
 
 
 def on_post_build(config):
@@ -265,18 +298,18 @@ def _number_html(name: str, text: str) -> str:
     return f'<span class="optdocs-number" data-number="{name}">{value}</span>'
 
 
-def substitute(markdown: str, numbers: dict[str, str], figures: dict, where: str) -> str:
-    """Replace ``{{ name }}`` outside code with the number; fill empty figure alt texts."""
+def substitute(markdown: str, numbers: dict[str, str], where: str) -> str:
+    """Replace ``{{ name }}`` outside code with the number."""
     pieces, cursor = [], 0
     for start, end in prose_spans(markdown):
         pieces.append(markdown[cursor:start])
-        pieces.append(_substitute_prose(markdown, start, end, numbers, figures, where))
+        pieces.append(_substitute_prose(markdown, start, end, numbers, where))
         cursor = end
     pieces.append(markdown[cursor:])
     return "".join(pieces)
 
 
-def _substitute_prose(markdown, start, end, numbers, figures, where):
+def _substitute_prose(markdown, start, end, numbers, where):
     text = markdown[start:end]
     math = [(m.start(), m.end()) for m in MATH.finditer(text)]
 
@@ -300,13 +333,61 @@ def _substitute_prose(markdown, start, end, numbers, figures, where):
             return numbers[name]
         return _number_html(name, numbers[name])
 
-    text = PLACEHOLDER.sub(number, text)
+    return PLACEHOLDER.sub(number, text)
 
-    def alt(m):
-        spec = figures.get(m.group(2))
-        if spec is None:
-            return m.group(0)  # MkDocs reports the missing file
-        label = re.sub(r"([\[\]\\])", r"\\\1", spec.alt)
-        return f"![{label}]({m.group(1)})"
 
-    return EMPTY_ALT.sub(alt, text)
+def expand_figures(markdown: str, figures: dict, code: dict[str, tuple[str, str]],
+                   where: str) -> str:
+    """Every figure line of the prose as a captioned ``<figure>`` and its folded code block.
+
+    A registered figure referenced anywhere but on a line of its own fails the build (it could
+    carry no caption); an unknown name is left for MkDocs to report as a missing file.
+    """
+    pieces, cursor = [], 0
+    for start, end in prose_spans(markdown):
+        pieces.append(markdown[cursor:start])
+        text = markdown[start:end]
+        for m in FIGURE_REF.finditer(FIGURE_LINE.sub("", text)):
+            if m.group(2) in figures:
+                raise PluginError(
+                    f"optdocs: {where}: figure {m.group(2)!r} must stand on a line of its own "
+                    f"(blank lines around it), so that it gets its caption: {m.group(0)}"
+                )
+        pieces.append(FIGURE_LINE.sub(lambda m: _figure_block(m, figures, code), text))
+        cursor = end
+    pieces.append(markdown[cursor:])
+    return "".join(pieces)
+
+
+def _figure_block(m: re.Match, figures: dict, code: dict[str, tuple[str, str]]) -> str:
+    spec = figures.get(m.group("name"))
+    if spec is None:
+        return m.group(0)  # MkDocs reports the missing file
+    ind = m.group("ind")
+    alt = m.group("alt") or re.sub(r"([\[\]\\])", r"\\\1", spec.alt)
+    title, script = code[spec.name]
+    cell = "\n".join(f"{ind}    {line}" if line else "" for line in script.splitlines())
+    lines = [
+        "",
+        f'<figure class="optdocs-figure" data-figure="{spec.name}" markdown="span">',
+        f"![{alt}]({m.group('path')})",
+        f'<figcaption markdown="span">{spec.caption}</figcaption>',
+        "</figure>",
+        "",
+        f'??? optdocs-figure-code "{html.escape(title, quote=True)}"',
+        "",
+    ]
+    return "\n".join(f"{ind}{line}" if line else "" for line in lines) + (
+        f"\n{ind}    ```python\n{cell}\n{ind}    ```\n"
+    )
+
+
+def unwrap_figures(page_html: str) -> str:
+    """Take a figure out of the paragraph Markdown wrapped it in, and drop its ``markdown``
+    attributes (md_in_html reads them only at the top level of a page)."""
+    def unwrap(m: re.Match) -> str:
+        return m.group(1)
+
+    page_html = WRAPPED_FIGURE.sub(unwrap, page_html)
+    return re.sub(r'(<fig(?:ure class="optdocs-figure"[^>]*?|caption))\s+markdown="span"',
+                  r"\1", page_html)

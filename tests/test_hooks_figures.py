@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import PluginError
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -34,3 +35,48 @@ def test_chapters_that_share_experiments_share_a_worker(figures):
 def test_only_modules_with_work_are_grouped(figures):
     assert figures.module_groups(["guide.index"]) == [["guide.index"]]
     assert figures.module_groups([]) == []
+
+
+# ------------------------------------------------------------ captions and the code under figures
+
+class _Spec:
+    name, alt, caption = "demo", "What it shows [in brief]", "Look at the *bend* at {{ n }}."
+
+
+def test_a_figure_line_becomes_a_captioned_figure_with_its_code_folded_below(figures):
+    code = {"demo": ("The code that draws this figure", "x = 1\n\nprint(x)\n")}
+    out = figures.expand_figures("Text.\n\n![](figures/demo.svg)\n\nMore.\n", {"demo": _Spec},
+                                 code, "page.md")
+    assert '<figure class="optdocs-figure" data-figure="demo" markdown="span">' in out
+    assert "![What it shows \\[in brief\\]](figures/demo.svg)" in out
+    assert '<figcaption markdown="span">Look at the *bend* at {{ n }}.</figcaption>' in out
+    assert '??? optdocs-figure-code "The code that draws this figure"' in out
+    assert "    ```python\n    x = 1\n\n    print(x)\n    ```" in out
+    assert out.index("</figure>") < out.index("???") < out.index("More.")
+    assert figures.substitute(out, {"n": "0.5"}, "page.md").count('data-number="n"') == 1
+
+
+def test_an_indented_figure_keeps_its_block_inside_the_tab(figures):
+    code = {"demo": ("T", "pass\n")}
+    out = figures.expand_figures('=== "Tab"\n\n    ![alt](figures/demo.svg)\n', {"demo": _Spec},
+                                 code, "page.md")
+    assert "    <figure class" in out and "    ![alt](figures/demo.svg)" in out
+    assert '    ??? optdocs-figure-code "T"' in out and "        ```python\n        pass" in out
+
+
+def test_a_figure_inside_a_sentence_or_code_is_refused_or_left_alone(figures):
+    code = {"demo": ("T", "pass\n")}
+    with pytest.raises(PluginError, match="line of its own"):
+        figures.expand_figures("See ![](figures/demo.svg) here.\n", {"demo": _Spec}, code, "p.md")
+    fenced = "```md\n![](figures/demo.svg)\n```\n"
+    assert figures.expand_figures(fenced, {"demo": _Spec}, code, "p.md") == fenced
+    unknown = "![](figures/missing.svg)\n"  # MkDocs reports the missing file
+    assert figures.expand_figures(unknown, {"demo": _Spec}, code, "p.md") == unknown
+
+
+def test_a_figure_markdown_wrapped_in_a_paragraph_is_unwrapped(figures):
+    html = ('<p><figure class="optdocs-figure" data-figure="demo" markdown="span">\n<img src="x">\n'
+            '<figcaption markdown="span">Look.</figcaption>\n</figure></p>')
+    assert figures.unwrap_figures(html) == (
+        '<figure class="optdocs-figure" data-figure="demo">\n<img src="x">\n'
+        "<figcaption>Look.</figcaption>\n</figure>")

@@ -129,6 +129,34 @@ def test_every_registered_figure_is_in_the_site(built):
     assert missing == []
 
 
+def test_every_figure_has_a_caption_and_its_code_folded_below(built):
+    """Each guide figure: a <figure> with a caption, then a closed block holding the cell that
+    draws it, whose build-time run drew a figure."""
+    import re
+
+    block = re.compile(
+        r'<figure class="optdocs-figure" data-figure="([a-z0-9-]+)">\s*<img[^>]*>\s*'
+        r"<figcaption>(.*?)</figcaption>\s*</figure>\s*"
+        r'<details class="optdocs-figure-code">\s*<summary>(.*?)</summary>(.*?)</details>', re.S)
+    seen, problems = set(), []
+    for page in html_pages(built.site):
+        text = page.read_text(encoding="utf-8")
+        rel = page.relative_to(built.site)
+        found = block.findall(text)
+        if text.count('class="optdocs-figure"') != len(found):
+            problems.append(f"{rel}: a figure without its caption or code block")
+        for name, caption, title, body in found:
+            seen.add(name)
+            if not re.sub(r"<[^>]+>", "", caption).strip():
+                problems.append(f"{rel}: {name} has an empty caption")
+            if "The code that draws this figure" not in title:
+                problems.append(f"{rel}: {name}: block title {title!r}")
+            if 'class="optdocs-cell"' not in body or 'class="optdocs-cell__figure"' not in body:
+                problems.append(f"{rel}: {name}: no cell, or its build-time run drew nothing")
+    assert problems == []
+    assert seen == set(guide_registry().FIGURES)
+
+
 def test_no_page_or_stylesheet_loads_from_another_host(built):
     found = []
     for page in html_pages(built.site):
