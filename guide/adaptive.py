@@ -480,7 +480,12 @@ def _():
             "falling below 4, far from the true ratio 80, drawn as a dashed line. Right: sqrt(v) at "
             "the minimum against the curvature h on log-log axes: flat at the noise size for added "
             "noise, rising with slope one half for mini-batch noise, while the curvature itself "
-            "would rise with slope one.")
+            "would rise with slope one.",
+        caption="Left: compare the solid curve with the dashed line. The ratio read from RMSprop's "
+                "second moment starts well below the true curvature ratio and falls further as "
+                "the run approaches the minimum. Right: compare each line's slope with the slope "
+                "of one that a curvature estimate would need: added noise gives a flat line, "
+                "mini-batch noise a slope of one half.")
 def _():
     from optdocs.plots.style import INK, color, linestyle, new_figure
 

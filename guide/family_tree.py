@@ -132,7 +132,10 @@ def _edge(ax, a: Node, b: Node, color: str, dashed: bool) -> None:
             "optimizers of 2023 and 2024 on the right: momentum, Nesterov and Muon along the "
             "top; AdaGrad, RMSprop, Adam and AdamW along the middle, with RAdam, Adafactor, "
             "Lion and schedule-free AdamW after Adam and AdamW; LARS and LAMB, the layer-wise "
-            "methods, between them. The list under the figure gives the same tree, with links.")
+            "methods, between them. The list under the figure gives the same tree, with links.",
+        caption="Read each arrow as \"adds one idea to\": the label under a name is the idea it "
+                "brings. Solid arrows mark the main line; dashed arrows a second parent. The "
+                "list below links every name to its chapter.")
 def _():
     from matplotlib.patches import FancyBboxPatch
 

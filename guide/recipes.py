@@ -299,7 +299,10 @@ def _():
             "flips from +1 to -1; with beta1 = 0.9 it takes several steps to change sign, with "
             "beta1 = 0.5 two. Right: the paths of two players of the game x*y under simultaneous "
             "Adam steps: with beta1 = 0.9 the path spirals outwards, with 0.5 and 0 it stays "
-            "near its starting circle or moves inwards.")
+            "near its starting circle or moves inwards.",
+        caption="Left: count the steps after the dashed line until each curve crosses zero; the "
+                "smaller beta1 turns sooner. Right: follow each path from the black dot; the "
+                "larger beta1 drifts away from the centre, the smaller ones do not.")
 def _():
     from optdocs.plots import new_figure, style_context
 
@@ -330,7 +333,10 @@ def _():
         alt="Two panels against the warmup's share of the 700 steps, from 0 to 50%: the number "
             "of 20 runs that reach 90% accuracy, and the mean final loss, for Adam with peak "
             "rates 1.0 and 0.3. At 1.0 without warmup some runs never reach 90%; with any warmup "
-            "all do. At 0.3 every setting brings every run there.")
+            "all do. At 0.3 every setting brings every run there.",
+        caption="Left: look at the first point of each line, no warmup; only the higher peak rate "
+                "loses runs there. Right: beyond the first point the mean final losses move "
+                "less than their seed-to-seed spread.")
 def _():
     from optdocs.plots import new_figure, style_context
 
