@@ -59,6 +59,17 @@ PROBE_STATE_JS = """() => ({blobs: window.__probe.blobs.size, created: window.__
   ready: window.optdocsRunner.runtime.ready})"""
 
 
+#: The cells a reader sees without unfolding anything (the code under each figure is a cell too,
+#: folded in a closed ``details.optdocs-figure-code``); a Playwright selector, not a CSS one.
+READER_CELL = ".optdocs-cell:visible"
+
+
+def unfold_figure_code(page) -> None:
+    """Open every folded "code that draws this figure" block of the page."""
+    page.evaluate("() => document.querySelectorAll('details.optdocs-figure-code')"
+                  ".forEach(d => { d.open = true; })")
+
+
 def cell_pages(site: Path) -> list[str]:
     """Site-relative URLs of the pages with runnable cells, in a fixed order."""
     pages = []

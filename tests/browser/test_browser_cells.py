@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from runner_helpers import route_fake_cdn
+from runner_helpers import READER_CELL, route_fake_cdn, unfold_figure_code
 
 BOOT_TIMEOUT = 180_000  # ms: first Run of a page (runtime download + start), or matplotlib
 RUN_TIMEOUT = 120_000
@@ -76,7 +76,8 @@ def assert_no_code_ran_as_javascript(page):
 
 
 def cells(page):
-    return page.locator(".optdocs-cell")
+    """The cells a reader sees (the figure-code cells are folded until ``unfold_figure_code``)."""
+    return page.locator(READER_CELL)
 
 
 def state(cell) -> str:
@@ -139,6 +140,7 @@ def test_every_cell_runs_like_the_build(page, server, built_site, recorder):
     for rel in pages:
         if page.url != server.base_url + rel:
             goto_instant(page, server.base_url + rel)
+        unfold_figure_code(page)        # the code under every figure runs too
         n = cells(page).count()
         for i in range(n):
             cell = cells(page).nth(i)
@@ -375,7 +377,7 @@ def test_offline_keeps_the_build_output(browser, server, built_site):
     try:
         pg = context.new_page()
         pg.goto(server.base_url + cell_pages(built_site)[0])
-        cell = pg.locator(".optdocs-cell").first
+        cell = pg.locator(READER_CELL).first
         pg.wait_for_selector(".optdocs-cell__toolbar")
         expected = text_output(cell)
         assert run_and_wait(pg, cell) == "error"
@@ -399,7 +401,7 @@ def test_cdn_runtime_is_verified(browser, server, built_site, pyodide_runtime):
     try:
         pg = context.new_page()
         pg.goto(server.base_url + rel)
-        cell = pg.locator(".optdocs-cell").first
+        cell = pg.locator(READER_CELL).first
         pg.wait_for_selector(".optdocs-cell__toolbar")
         expected = text_output(cell)
         assert run_and_wait(pg, cell, timeout=BOOT_TIMEOUT) == "done", cell.inner_text()
@@ -412,7 +414,7 @@ def test_cdn_runtime_is_verified(browser, server, built_site, pyodide_runtime):
         try:
             pg = context.new_page()
             pg.goto(server.base_url + rel)
-            cell = pg.locator(".optdocs-cell").first
+            cell = pg.locator(READER_CELL).first
             pg.wait_for_selector(".optdocs-cell__toolbar")
             expected = text_output(cell)
             assert run_and_wait(pg, cell, timeout=BOOT_TIMEOUT) == "error"
@@ -439,7 +441,7 @@ def test_a_changed_runner_file_is_refused(browser, server, built_site, served):
         pg = context.new_page()
         pg.add_init_script("window.OPTDOCS_BOOT_CACHE = false;")
         pg.goto(server.base_url + cell_pages(built_site)[0])
-        cell = pg.locator(".optdocs-cell").first
+        cell = pg.locator(READER_CELL).first
         pg.wait_for_selector(".optdocs-cell__toolbar")
         expected = text_output(cell)
         assert run_and_wait(pg, cell, timeout=BOOT_TIMEOUT) == "error"

@@ -18,6 +18,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from runner_helpers import READER_CELL
 from test_browser_cells import BOOT_TIMEOUT, FINAL_STATES, goto_instant, site_pages, text_output
 
 META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
@@ -116,7 +117,7 @@ def settle(pg):
 
 
 def run_first_cell(pg):
-    cell = pg.locator(".optdocs-cell").first
+    cell = pg.locator(READER_CELL).first
     cell.scroll_into_view_if_needed()
     expected = text_output(cell)
     cell.locator("[data-action=run]").click()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from runner_helpers import (
     BOOT_TIMEOUT,
+    READER_CELL,
     cell_pages,
     goto_instant,
     new_page,
@@ -38,7 +39,7 @@ def pages(server, built_site):
 
 def test_leaving_while_the_runtime_loads_drops_the_run_and_keeps_the_boot(page, pages):
     open_page(page, pages[0])
-    cell = page.locator(".optdocs-cell").first
+    cell = page.locator(READER_CELL).first
     before = cell.locator("[data-role=output]").inner_html()
     page.evaluate("window.__gone = document.querySelector('.optdocs-cell [data-role=output]')")
     cell.locator("[data-action=run]").click()
@@ -55,7 +56,7 @@ def test_leaving_while_the_runtime_loads_drops_the_run_and_keeps_the_boot(page, 
     # the old page's cell was left as it was: nothing written into it after it left the page
     assert before and page.evaluate("window.__gone.innerHTML") == ""  # its Run cleared it, nothing came after
     # the booted runtime serves the new page
-    here = page.locator(".optdocs-cell").first
+    here = page.locator(READER_CELL).first
     expected = text_output(here)
     here.locator("[data-action=run]").click()
     assert wait_final(page, here) == "done", here.inner_text()
@@ -67,7 +68,7 @@ def test_leaving_while_a_cell_runs_and_another_waits(page, pages):
     """The running cell forces a restart; the waiting one is dropped, not run in the new worker;
     a call of no cell that was queued behind them runs in the new worker."""
     assert page.url == pages[1]
-    cells = page.locator(".optdocs-cell")
+    cells = page.locator(READER_CELL)
     assert cells.count() >= 2, f"{pages[1]} needs two cells for this test"
     spinning, waiting = cells.nth(0), cells.nth(1)
     set_code(spinning, SPIN)
@@ -76,8 +77,8 @@ def test_leaving_while_a_cell_runs_and_another_waits(page, pages):
                            arg=spinning.element_handle(), timeout=BOOT_TIMEOUT)
     waiting.locator("[data-action=run]").click()
     assert "Waiting" in waiting.locator(".optdocs-cell__status").inner_text()
+    waiting.locator("[data-role=output]").evaluate("el => { window.__goneWaiting = el; }")
     page.evaluate("""() => {
-        window.__goneWaiting = document.querySelectorAll('.optdocs-cell [data-role=output]')[1];
         window.__queuedCall = window.optdocsRunner.call("builtins.sum", [[1, 2, 3]]);
     }""")
     waited = page.evaluate("window.__goneWaiting.innerHTML")
@@ -96,7 +97,7 @@ def test_leaving_while_a_cell_runs_and_another_waits(page, pages):
 
 
 def test_leaving_with_nothing_running_keeps_the_worker(page, pages):
-    here = page.locator(".optdocs-cell").first
+    here = page.locator(READER_CELL).first
     expected = text_output(here)
     here.locator("[data-action=run]").click()
     assert wait_final(page, here) == "done"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from runner_helpers import (
     BOOT_TIMEOUT,
+    READER_CELL,
     cell_pages,
     goto_instant,
     new_page,
@@ -48,7 +49,7 @@ def home(server, built_site):
 
 def test_stop_while_python_loads_cancels_the_run_and_keeps_the_boot(page, home):
     open_page(page, home)
-    cell = page.locator(".optdocs-cell").first
+    cell = page.locator(READER_CELL).first
     expected = text_output(cell)
     cell.locator("[data-action=run]").click()
     assert cell.get_attribute("data-state") == "loading"
@@ -166,7 +167,7 @@ def test_the_note_follows_the_error_code(browser, server, built_site, pyodide_ru
     context, pg = cdn_page(browser, pyodide_runtime, tamper=tamper, offline=case == "offline")
     try:
         open_page(pg, server.base_url + cell_pages(built_site)[0])
-        cell = pg.locator(".optdocs-cell").first
+        cell = pg.locator(READER_CELL).first
         expected = text_output(cell)
         cell.locator("[data-action=run]").click()
         assert wait_final(pg, cell) == "error"

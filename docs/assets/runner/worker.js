@@ -773,6 +773,7 @@ async function pump() {
         }
         return;
       }
+      if (!queue.length) break;  // all cancelled while the runtime was loading
       // Before a call of a channel starts, the messages already sent come in: a newer call of
       // that channel drops it (the page may send one per slider move, faster than we compute).
       if (queue[0].type === "call" && queue[0].channel != null) await pause();
