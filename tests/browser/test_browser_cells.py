@@ -121,10 +121,11 @@ def test_pages_load_without_runtime(page, server, built_site, recorder):
     cell_pages(built_site)
     for rel in pages:
         page.goto(server.base_url + rel)
-        n = cells(page).count()
+        every = page.locator(".optdocs-cell")         # the folded figure cells too
+        n = every.count()
         page.wait_for_function("n => document.querySelectorAll('.optdocs-cell__toolbar').length === n", arg=n)
         for i in range(n):
-            cell = cells(page).nth(i)
+            cell = every.nth(i)
             actions = cell.locator("[data-action]").evaluate_all("els => els.map(e => e.dataset.action)")
             assert actions == ["run", "stop", "edit", "reset"], rel
             assert state(cell) == "idle"
