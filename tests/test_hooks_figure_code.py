@@ -60,6 +60,15 @@ def test_the_code_is_the_modules_code(name):
     assert "show(fig)" in code
 
 
+@pytest.fixture(autouse=True)
+def no_figure_left_open():
+    """Every test here leaves pyplot as it found it: the package's plot tests check that."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
 def run_cell(code: str):
     """Run the cell as hooks/cells.py does (a fresh __main__, Agg); return pyplot's figures."""
     import matplotlib.pyplot as plt

@@ -26,7 +26,8 @@ def test_chapters_that_share_experiments_share_a_worker(figures):
 
     groups = figures.module_groups(registry.chapter_modules())
     assert ["guide.index", "guide.sgd_vs_adam"] in groups            # the home page reuses ch. 8
-    assert ["guide.choosing", "guide.modern", "guide.schedules", "guide.training"] in groups
+    assert ["guide.choosing", "guide.modern", "guide.recipes", "guide.schedules",
+            "guide.training"] in groups
     assert ["guide.sgd"] in groups
     flat = [m for g in groups for m in g]
     assert sorted(flat) == registry.chapter_modules()                 # each module exactly once
