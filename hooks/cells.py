@@ -48,7 +48,7 @@ from pymdownx.superfences import SuperFencesException, highlight_validator  # no
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # optdocs/ and hooks/ (helpers) live here
     sys.path.insert(0, str(REPO_ROOT))
-from hooks import source_keys  # noqa: E402
+from hooks import known_cells, source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import fences  # noqa: E402
@@ -95,7 +95,7 @@ def on_config(config):
         ]
     source_keys.forget()
     _state.update(page=None, svgs={}, used=set(),
-                  stats={"cells_run": 0, "cells_cached": 0, "seconds": 0.0})
+                  stats={"cells_run": 0, "cells_cached": 0, "cells_known": 0, "seconds": 0.0})
     return config
 
 
@@ -118,8 +118,8 @@ def on_post_build(config):
     for sha, svg in _state["svgs"].items():
         (site / f"{sha}.svg").write_bytes(svg)
     stats = _state["stats"]
-    log.info("cells: %d run, %d cached (%.1f s)", stats["cells_run"], stats["cells_cached"],
-             stats["seconds"])
+    log.info("cells: %d run, %d cached, %d drawn by the figure hook (%.1f s)", stats["cells_run"],
+             stats["cells_cached"], stats["cells_known"], stats["seconds"])
     record_stats("cells", stats)
     source_keys.save_import_lists()
     _prune_caches()
@@ -167,6 +167,10 @@ def format_cell(src, language, class_name, options, md, **kwargs):
 
 
 def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
+    known = known_cells.lookup(src)
+    if known is not None:  # the code under a full-size figure: the figure hook drew it already
+        _state["stats"]["cells_known"] += 1
+        return known[0], [_keep_svg(svg) for svg in known[1]]
     key = hashlib.sha256(
         "\0".join((CACHE_VERSION, _sources_digest(src), src)).encode()
     ).hexdigest()
@@ -190,16 +194,20 @@ def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
             f"Line numbers below count from the block's first line.\n{error}"
             + (f"\nOutput before the error:\n{output}" if output.strip() else "")
         )
-    shas = []
     (cache / "svg").mkdir(exist_ok=True)
-    for svg in svgs:
-        sha = hashlib.sha256(svg).hexdigest()[:20]
+    shas = [_keep_svg(svg) for svg in svgs]
+    for sha, svg in zip(shas, svgs, strict=True):
         write_atomic(cache / "svg" / f"{sha}.svg", svg)
-        _state["svgs"][sha] = svg
-        shas.append(sha)
     write_atomic(entry, json.dumps({"output": output, "figures": shas}).encode())
     stats["cells_run"] += 1
     return output, shas
+
+
+def _keep_svg(svg: bytes) -> str:
+    """Keep ``svg`` for the site's cells/ folder; return its name (a hash of its bytes)."""
+    sha = hashlib.sha256(svg).hexdigest()[:20]
+    _state["svgs"][sha] = svg
+    return sha
 
 
 def _read_cached(entry: Path, svg_dir: Path) -> tuple[str, list[str]] | None:

@@ -44,7 +44,7 @@ from mkdocs.structure.files import File
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers) and hooks/ (helpers) live here
     sys.path.insert(0, str(REPO_ROOT))
-from hooks import source_keys  # noqa: E402
+from hooks import known_cells, source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import code_spans  # noqa: E402
@@ -104,13 +104,23 @@ def on_config(config):
         stats[f"{kind}s_computed"] += 1
         timings[f"{kind} {name}"] = seconds
     _log_summary(stats, timings, time.perf_counter() - t0)
+    svgs = {n: v for (k, n), v in values.items() if k == "figure"}
     _state.update(
         registry=registry, stats=stats, cache=cache, used=set(paths.values()),
         numbers={n: v for (k, n), v in values.items() if k == "number"},
-        svgs={n: v for (k, n), v in values.items() if k == "figure"},
-        code=code,
+        svgs=svgs, code=code,
     )
+    record_full_size_cells(registry.FIGURES, code, svgs)
     return config
+
+
+def record_full_size_cells(figures: dict, code: dict[str, tuple[str, str]],
+                           svgs: dict[str, bytes]) -> None:
+    """The cell under a full-size figure prints nothing and draws the figure: tell hooks/cells.py."""
+    known_cells.reset()
+    for name, spec in figures.items():
+        if not spec.page_kwargs:
+            known_cells.record(code[name][1], "", [svgs[name]])
 
 
 def figure_codes(figures: dict) -> dict[str, tuple[str, str]]:

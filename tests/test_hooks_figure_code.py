@@ -69,13 +69,13 @@ def no_figure_left_open():
     plt.close("all")
 
 
-def run_cell(code: str):
+def run_cell(code: str, printed: io.StringIO | None = None):
     """Run the cell as hooks/cells.py does (a fresh __main__, Agg); return pyplot's figures."""
     import matplotlib.pyplot as plt
 
     plt.close("all")
     namespace = {"__name__": "__main__"}
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(printed or io.StringIO()):
         exec(compile(code, "<cell>", "exec"), namespace)
     figs = [plt.figure(n) for n in plt.get_fignums()]
     return figs
@@ -83,16 +83,27 @@ def run_cell(code: str):
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_the_cell_draws_a_figure(name):
+    """... and under a full-size figure, prints nothing and draws the figure's SVG byte for byte:
+    the build shows that SVG as the cell's output without running it (hooks/known_cells.py)."""
     import matplotlib.pyplot as plt
 
+    from optdocs.plots.style import style_context, to_svg
+
+    spec = registry.FIGURES[name]
+    printed = io.StringIO()
     try:
-        figs = run_cell(figure_cell(registry.FIGURES[name]))
+        figs = run_cell(figure_cell(spec), printed)
         assert len(figs) == 1, f"{name}: {len(figs)} figures open after the cell"
         axes = figs[0].axes
         assert axes, f"{name}: the figure has no axes"
         drawn = sum(len(ax.lines) + len(ax.collections) + len(ax.patches) + len(ax.images)
                     for ax in axes)
         assert drawn > 0, f"{name}: the axes hold no lines, patches, collections or images"
+        if not spec.page_kwargs:
+            assert printed.getvalue() == "", name
+            with style_context():                 # as guide/render.py draws it, checks aside
+                figure = spec.func()
+            assert to_svg(figs[0]) == to_svg(figure), f"{name}: the cell draws another figure"
     finally:
         plt.close("all")
 
