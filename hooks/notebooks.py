@@ -15,7 +15,11 @@ mkdocs-jupyter executes a notebook when its page is rendered, one notebook after
 * in ``on_page_content`` folds the cells tagged ``solution`` of a notebook page into one closed
   ``<details>`` per run of consecutive solution cells (nbconvert has no folding of its own;
   in the downloaded notebook the same cells carry ``jupyter.source_hidden`` and
-  ``outputs_hidden``, which JupyterLab honours).
+  ``outputs_hidden``, which JupyterLab honours);
+* in ``on_post_build`` replaces the notebook a reader downloads (the plugin's ``include_source``
+  copy) with the executed one, outputs included, so the measured answers are in the download too:
+  the background process executes the notebook itself, keeps it beside the cache entry
+  (``<entry>.ipynb``) and renders the page from it.
 
 Nothing here can change what a page shows: a process that fails (a failing notebook, another
 version of mkdocs-jupyter) writes nothing, and the plugin executes the notebook itself and reports
@@ -48,7 +52,7 @@ NB2HTML_OPTIONS = ("kernel_name", "theme", "allow_errors", "show_input", "no_inp
                    "remove_tag_config", "highlight_extra_classes", "include_requirejs",
                    "custom_mathjax_url")
 
-_state: dict = {"folder": None, "running": {}}
+_state: dict = {"folder": None, "running": {}, "specs": {}, "downloads": {}}
 
 
 # ---------------------------------------------------------------------------------------- hooks
@@ -56,19 +60,22 @@ _state: dict = {"folder": None, "running": {}}
 
 def on_config(config):
     plugin = config.plugins.get("mkdocs-jupyter")
-    _state.update(folder=None, running={})
+    _state.update(folder=None, running={}, specs={}, downloads={})
     if plugin is None or not plugin.config.get("cache", False):
         return config
     folder = notebook_cache_folder()
     plugin.config["cache_dir"] = str(folder)
     _state["folder"] = folder
     for path in notebooks(config, plugin):
-        _start(path, plugin)
+        _start(path, plugin, bool(plugin.config.get("include_source")))
     return config
 
 
 def on_pre_page(page, config, files):
-    proc = _state["running"].pop(page.file.abs_src_path, None)
+    src = page.file.abs_src_path
+    if src in _state["specs"]:  # where the plugin copies the notebook (include_source)
+        _state["downloads"][src] = Path(page.file.abs_dest_path).parent / Path(src).name
+    proc = _state["running"].pop(src, None)
     if proc is not None and proc.wait() != 0:
         log.info("notebooks hook: %s did not render in the background; mkdocs-jupyter runs it",
                  page.file.src_uri)
@@ -84,8 +91,16 @@ def on_page_content(html, page, config, files):
 
 def on_post_build(config):
     folder = _state.get("folder")
-    if folder is not None:  # digests of older optdocs sources
-        prune(folder.parent, [folder], "*")
+    if folder is None:
+        return
+    for source, download in _state["downloads"].items():
+        executed = Path(_state["specs"][source]["cache_path"] + ".ipynb")
+        if executed.is_file() and download.is_file():
+            download.write_bytes(executed.read_bytes())
+        elif download.is_file():
+            log.info("notebooks hook: %s is downloaded without its outputs (it was not executed "
+                     "in the background)", Path(source).name)
+    prune(folder.parent, [folder], "*")  # digests of older optdocs sources
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -194,9 +209,14 @@ def render_spec(path: str, plugin) -> dict | None:
             "toc_depth": toc_depth}
 
 
-def _start(path: str, plugin) -> None:
+def _start(path: str, plugin, download: bool) -> None:
     spec = render_spec(path, plugin)
-    if spec is None or Path(spec["cache_path"]).exists():
+    if spec is None:
+        return
+    if download:
+        _state["specs"][path] = spec
+    cached = Path(spec["cache_path"])
+    if cached.exists() and Path(f"{cached}.ipynb").exists():
         return
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), json.dumps(spec)],
                             cwd=os.getcwd(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -212,15 +232,31 @@ def _stop_running() -> None:
             proc.terminate()
 
 
+def execute(path: str, kernel_name: str, allow_errors: bool) -> bytes:
+    """The notebook at ``path`` executed as nbconvert executes it for mkdocs-jupyter (same
+    preprocessor and options, in the notebook's folder), as .ipynb bytes; no timing metadata."""
+    import nbformat
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    nb = nbformat.read(path, as_version=4)
+    ExecutePreprocessor(kernel_name=kernel_name, allow_errors=allow_errors, store_widget_state=True,
+                        record_timing=False).preprocess(nb, {"metadata": {"path": str(Path(path).parent)}})
+    return nbformat.writes(nb).encode("utf-8")
+
+
 def render(spec: dict) -> None:
-    """Render one notebook as mkdocs-jupyter's on_pre_page does, and write its cache entry."""
+    """Execute one notebook, keep it (``<cache entry>.ipynb``), and render it as mkdocs-jupyter's
+    on_pre_page would have rendered the source with ``execute`` on; write the cache entry last."""
     from mkdocs_jupyter import convert
     from mkdocs_jupyter import plugin as plugin_module
 
-    body = convert.nb2html(spec["path"], **spec["options"])
-    toc_tokens, title = plugin_module._get_nb_toc_tokens(spec["path"], spec["toc_depth"])
     cache_path = Path(spec["cache_path"])
     cache_path.parent.mkdir(parents=True, exist_ok=True)
+    options = dict(spec["options"], execute=False)
+    executed = Path(f"{cache_path}.ipynb")
+    write_atomic(executed, execute(spec["path"], options["kernel_name"], options["allow_errors"]))
+    body = convert.nb2html(str(executed), **options)
+    toc_tokens, title = plugin_module._get_nb_toc_tokens(spec["path"], spec["toc_depth"])
     write_atomic(cache_path, json.dumps(
         {"content": body, "toc_tokens": toc_tokens, "title": title}).encode("utf-8"))
 

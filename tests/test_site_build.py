@@ -385,13 +385,16 @@ def _notebook_site(tmp: Path, hooks: list[str]) -> Path:
     hook_lines = "".join(f"\n  - {REPO_ROOT / 'hooks' / h}" for h in hooks)
     (tmp / "mkdocs.yml").write_text(
         "site_name: t\nplugins:\n  - mkdocs-jupyter:\n      include: ['*.ipynb']\n"
-        "      execute: true\n      allow_errors: false\n"
+        "      execute: true\n      allow_errors: false\n      include_source: true\n"
         + (f"hooks:{hook_lines}\n" if hooks else ""))
     return tmp / "mkdocs.yml"
 
 
 def test_notebooks_run_in_the_background_render_exactly_as_the_plugin_does(tmp_path):
-    pages = {}
+    """... and the notebook a reader downloads is the executed one, outputs included."""
+    import nbformat
+
+    pages, downloads = {}, {}
     for name, hooks in (("plugin", []), ("hook", ["notebooks.py"])):
         config = _notebook_site(tmp_path / name, hooks)
         result = build_site(tmp_path / name / "site", config=config, cwd=tmp_path / name,
@@ -400,9 +403,32 @@ def test_notebooks_run_in_the_background_render_exactly_as_the_plugin_does(tmp_p
         # the plugin finds the background process's rendering, or renders it itself
         assert ("Cache hit" in result.output) == (name == "hook"), result.output
         pages[name] = (tmp_path / name / "site" / "nb" / "index.html").read_text()
+        downloads[name] = nbformat.read(tmp_path / name / "site" / "nb" / "nb.ipynb", as_version=4)
     assert "42" in pages["plugin"]
     assert pages["hook"] == pages["plugin"]
     assert list((tmp_path / "hook" / "cache" / "mkdocs-jupyter").glob("*/*.json"))
+    source = nbformat.read(tmp_path / "hook" / "docs" / "nb.ipynb", as_version=4)
+    for nb in downloads.values():
+        assert [c.source for c in nb.cells] == [c.source for c in source.cells]
+    assert downloads["plugin"].cells[1].outputs == []              # the plugin copies the source
+    assert downloads["hook"].cells[1].outputs[0]["text"] == "42\n"
+
+
+def test_each_exercise_downloads_with_its_measured_answers(built):
+    """The .ipynb beside each exercise page is the notebook as committed, executed: the folded
+    solution's outputs (the measured answers) are in the download, as in the page."""
+    import nbformat
+
+    for source in sorted((REPO_ROOT / "docs" / "exercises").glob("*.ipynb")):
+        download = built.site / "exercises" / source.stem / source.name
+        nb, committed = (nbformat.read(p, as_version=4) for p in (download, source))
+        assert [c.source for c in nb.cells] == [c.source for c in committed.cells], source.name
+        assert [c.metadata.get("tags") for c in nb.cells] == [c.metadata.get("tags") for c in committed.cells]
+        answers = [c for c in nb.cells if "answer" in c.metadata.get("tags", [])]
+        assert answers, source.name
+        for cell in answers:
+            text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert text.strip(), f"{source.name}: an answer cell has no printed output"
 
 
 # --- the source articles' wording stays out of the project --------------------------------------
