@@ -64,14 +64,17 @@
     return loaded[url];
   }
 
+  /** Add the stylesheet to the page's head, again if it has left it: Material's instant
+   * navigation replaces the head's links with the new page's, which do not list this one. */
+  const sheets = {};
   function loadCss(rel) {
     const url = abs(rel);
-    if (loaded[url]) return;
-    loaded[url] = Promise.resolve();
+    if (sheets[url] && sheets[url].isConnected) return;
     const l = document.createElement("link");
     l.rel = "stylesheet";
     l.href = url;
     document.head.appendChild(l);
+    sheets[url] = l;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -96,6 +99,49 @@
   // Drawing: a panel is one SVG (viewBox, scales with the page width) with axes drawn by d3.
 
   const W = 320, H = 220, M = { top: 12, right: 12, bottom: 38, left: 52 };
+
+  /** Pixel points [x, y] of a line, cut to the box `band` = {x: [lo, hi], y: [lo, hi]}: a
+   * segment that crosses the box's edge ends (or starts) at the crossing, points outside are
+   * dropped, and null marks a gap (for d3.line().defined). Inside the box the line is unchanged. */
+  function cutToBand(pts, band) {
+    const inside = (p) => p[0] >= band.x[0] && p[0] <= band.x[1] && p[1] >= band.y[0] && p[1] <= band.y[1];
+    // Liang-Barsky: the part of segment a-b inside the box, or null. A crossing point takes the
+    // edge's own value for the coordinate that crosses it (a + t * d would lose it to rounding
+    // when a coordinate is near 1e117) and interpolates the other one.
+    const clip = (a, b) => {
+      const d = [b[0] - a[0], b[1] - a[1]];
+      let enter = { t: 0, k: -1 }, leave = { t: 1, k: -1 };
+      for (const [k, lo, hi] of [[0, ...band.x], [1, ...band.y]]) {
+        for (const [q, r, edge] of [[-d[k], a[k] - lo, lo], [d[k], hi - a[k], hi]]) {
+          if (q === 0) { if (r < 0) return null; continue; }
+          const t = r / q;
+          if (q < 0 && t > enter.t) enter = { t, k, edge };
+          if (q > 0 && t < leave.t) leave = { t, k, edge };
+        }
+      }
+      if (enter.t > leave.t) return null;
+      const at = (c, end) => {
+        if (c.k < 0) return end;
+        const o = 1 - c.k, p = [0, 0];
+        p[c.k] = c.edge;
+        p[o] = a[o] + ((c.edge - a[c.k]) / d[c.k]) * d[o];
+        return p;
+      };
+      return [at(enter, a), at(leave, b)];
+    };
+    const out = [];
+    if (pts.length && inside(pts[0])) out.push(pts[0]);
+    for (let i = 1; i < pts.length; i++) {
+      const a = pts[i - 1], b = pts[i];
+      if (inside(a) && inside(b)) { out.push(b); continue; }
+      const seg = clip(a, b);
+      if (seg === null) continue;
+      if (!inside(a)) { if (out.length && out[out.length - 1] !== null) out.push(null); out.push(seg[0]); }
+      out.push(seg[1]);
+      if (!inside(b)) out.push(null);
+    }
+    return out;
+  }
 
   class Panel {
     constructor(parent, label) {
@@ -133,12 +179,17 @@
       return this;
     }
 
-    /** A line through (xs[i], ys[i]) under `key`, replaced on every call. */
+    /** A line through (xs[i], ys[i]) under `key`, replaced on every call. A run that diverges
+     * (values like 1e117) is cut where it leaves a band one plot-size wide around the plot, which
+     * the clip hides anyway: no coordinate in the page is astronomically large (such a path's
+     * bounding box makes axe-core's contrast check loop for minutes). */
     line(key, xs, ys, style) {
       const d3 = window.d3;
-      const pts = xs.map((x, i) => [x, ys[i]]).filter((p) => Number.isFinite(this.x(p[0])) && Number.isFinite(this.y(p[1])));
-      const path = d3.line().x((p) => this.x(p[0])).y((p) => this.y(p[1]));
-      this.layer.selectAll(`path[data-key="${key}"]`).data([pts]).join("path")
+      const pts = xs.map((x, i) => [this.x(x), this.y(ys[i])])
+        .filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
+      const band = { x: [-this.inner.w, 2 * this.inner.w], y: [-this.inner.h, 2 * this.inner.h] };
+      const path = d3.line().defined((p) => p !== null).x((p) => p[0]).y((p) => p[1]);
+      this.layer.selectAll(`path[data-key="${key}"]`).data([cutToBand(pts, band)]).join("path")
         .attr("data-key", key).attr("class", style.className || "optdocs-widget__line")
         .attr("fill", "none").attr("stroke", style.color || "currentColor")
         .attr("stroke-width", style.width || 1.6).attr("stroke-dasharray", style.dash || null)
