@@ -8,19 +8,22 @@ share one browser page and run in order.
 """
 from __future__ import annotations
 
-import contextlib
 import gzip
 import html
-import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from widget_helpers import (
     RUNTIME_PATHS,
+    assert_runs_like_cpython,
+    foreign_requests,
+    fresh_page,
+    open_code,
     open_widget,
     readouts,
     renders,
+    restore_from_url,
     root,
     wait_live,
     wait_renders_above,
@@ -31,22 +34,6 @@ from optdocs.demos import playground
 PAGES = {"playground": "training/"}
 EXACT = ("epoch", "accuracy", "epochs_to_90", "steps")
 SETTINGS = ("optimizer", "lr", "schedule", "batch_size", "clip")
-
-
-@pytest.fixture(scope="module")
-def context(browser, recorder):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    recorder.attach(ctx)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
-def page(context, recorder):
-    pg = context.new_page()
-    recorder.attach_page(pg)
-    pg.set_default_timeout(30_000)
-    return pg
 
 
 def kwargs(w, epoch):
@@ -174,18 +161,10 @@ def test_every_setting_trains_again_and_gives_the_optdocs_numbers(page):
 
 def test_show_the_code_runs_the_call_at_the_current_settings(page):
     w = root(page, "playground")
-    w.locator("[data-action=code]").click()
-    details = page.locator("details.optdocs-widget-code").first
-    code = details.locator(".optdocs-cell").get_attribute("data-optdocs-source")
+    details, code = open_code(page, w)
     assert ('run = playground("Momentum", lr=0.1, schedule="warmup_cosine", batch_size=16,'
             in code and "clip=1.0, epoch=100," in code)
-    details.locator("[data-action=run]").click()
-    page.wait_for_function("d => d.querySelector('.optdocs-cell').dataset.state === 'done'",
-                           arg=details.element_handle(), timeout=60_000)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<widget code>", "exec"), {"__name__": "__main__"})
-    assert details.locator(".optdocs-cell__stdout").inner_text().strip() == out.getvalue().strip()
+    assert_runs_like_cpython(page, details, code)
 
 
 def test_a_long_cell_and_its_stop_do_not_break_the_playground(page):
@@ -206,26 +185,16 @@ def test_a_long_cell_and_its_stop_do_not_break_the_playground(page):
 
 
 def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, recorder):
-    ctx = browser.new_context(viewport={"width": 1000, "height": 800})
-    recorder.attach(ctx)
-    try:
-        page = ctx.new_page()
-        page.set_default_timeout(60_000)
-        query = "?playground.optimizer=SGD&playground.lr=0.3&playground.epoch=20#the-problem"
-        w = open_widget(page, server, "playground", query, pages=PAGES)
-        assert w.locator('select[name="optimizer"]').input_value() == "SGD"
-        assert w.locator('select[name="lr"]').input_value() == "0.3"
-        w.locator('select[name="lr"]').dispatch_event("pointerdown")   # touch, no change
-        wait_renders_above(page, w, 0)
-        from_grid = readouts(w)
+    query = "?playground.optimizer=SGD&playground.lr=0.3&playground.epoch=20#the-problem"
+    with fresh_page(browser, recorder, timeout=60_000) as page:
+        w, from_grid = restore_from_url(page, server, "playground", query,
+                                        {"optimizer": "SGD", "lr": "0.3"}, "lr", PAGES)
         check(from_grid, kwargs(w, 20))
         wait_live(page, w)
         live = readouts(w)
         check(live, kwargs(w, 20), page)
         assert {k: live[k] for k in EXACT} == {k: from_grid[k] for k in EXACT}
         assert urlsplit(page.url).fragment == "the-problem"
-    finally:
-        ctx.close()
 
 
 def test_phone_width_no_horizontal_scroll(browser, server):
@@ -241,24 +210,6 @@ def test_phone_width_no_horizontal_scroll(browser, server):
         ctx.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_touched_widget_has_no_serious_accessibility_violation(browser, server, scheme):
-    from test_browser_a11y import AXE, AXE_JS, BLOCKING, describe
-
-    ctx = browser.new_context(color_scheme=scheme, bypass_csp=True,
-                              viewport={"width": 1280, "height": 900})
-    try:
-        page = ctx.new_page()
-        w = open_widget(page, server, "playground", pages=PAGES)
-        w.locator("[data-action=step]").click()          # the button keeps the focus
-        wait_renders_above(page, w, 0)
-        page.add_script_tag(path=str(AXE))
-        found = [v for v in page.evaluate(AXE_JS) if v["impact"] in BLOCKING]
-        assert not found, describe(found)
-    finally:
-        ctx.close()
-
-
 def test_widget_data_within_budget(built_site):
     text = (built_site / PAGES["playground"] / "index.html").read_text()
     specs = re.findall(r'data-spec="([^"]*)"', text)
@@ -266,8 +217,5 @@ def test_widget_data_within_budget(built_site):
 
 
 def test_nothing_left_the_test_server(recorder, server):
-    host = urlsplit(server.base_url).netloc
-    foreign = [u for u in recorder.urls
-               if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host]
-    assert foreign == []
+    assert foreign_requests(recorder, server) == []
     assert recorder.errors == []

@@ -6,19 +6,22 @@ touch, live, ...).
 """
 from __future__ import annotations
 
-import contextlib
 import gzip
 import html
-import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from widget_helpers import (
     RUNTIME_PATHS,
+    assert_runs_like_cpython,
+    foreign_requests,
+    fresh_page,
+    open_code,
     open_widget,
     readouts,
     renders,
+    restore_from_url,
     root,
     set_range,
     wait_live,
@@ -30,22 +33,6 @@ from optdocs.demos import SCHEDULE_PARAMETERS, SCHEDULES, schedule_run
 PAGES = {"schedules": "schedules/"}
 RUN = {"steps": 200, "noise": 1.0, "runs": 50, "seed": 0}
 SHAPE = ("warmup", "decay", "interval")
-
-
-@pytest.fixture(scope="module")
-def context(browser, recorder):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    recorder.attach(ctx)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
-def page(context, recorder):
-    pg = context.new_page()
-    recorder.attach_page(pg)
-    pg.set_default_timeout(30_000)
-    return pg
 
 
 def in_page(page, kwargs):
@@ -129,34 +116,18 @@ def test_every_schedule_and_setting_gives_the_optdocs_numbers(page):
 
 def test_show_the_code_runs_the_call_at_the_current_settings(page):
     w = root(page, "schedules")
-    w.locator("[data-action=code]").click()
-    details = page.locator("details.optdocs-widget-code").first
-    code = details.locator(".optdocs-cell").get_attribute("data-optdocs-source")
+    details, code = open_code(page, w)
     assert 'make_schedule("one_cycle", lr=0.17, total_steps=200,' in code
     assert "warmup=0.25, decay=0.35, interval=0.4" in code
-    details.locator("[data-action=run]").click()
-    page.wait_for_function("d => d.querySelector('.optdocs-cell').dataset.state === 'done'",
-                           arg=details.element_handle(), timeout=60_000)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<widget code>", "exec"), {"__name__": "__main__"})
-    assert details.locator(".optdocs-cell__stdout").inner_text().strip() == out.getvalue().strip()
+    assert_runs_like_cpython(page, details, code)
 
 
 def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, recorder):
-    ctx = browser.new_context(viewport={"width": 1000, "height": 800})
-    recorder.attach(ctx)
-    try:
-        page = ctx.new_page()
-        page.set_default_timeout(60_000)
-        query = "?schedules.schedule=exponential_decay&schedules.lr=0.1&schedules.decay=0.2"
-        w = open_widget(page, server, "schedules", query, pages=PAGES)
-        assert w.locator('select[name="schedule"]').input_value() == "exponential_decay"
-        assert w.locator('input[name="lr"]').input_value() == "0.1"
+    query = "?schedules.schedule=exponential_decay&schedules.lr=0.1&schedules.decay=0.2"
+    expect = {"schedule": "exponential_decay", "lr": "0.1"}
+    with fresh_page(browser, recorder, timeout=60_000) as page:
+        w, from_grid = restore_from_url(page, server, "schedules", query, expect, "lr", PAGES)
         assert shown(w) == {"decay", "interval"}
-        w.locator('input[name="lr"]').dispatch_event("pointerdown")
-        wait_renders_above(page, w, 0)
-        from_grid = readouts(w)
         check(from_grid, "exponential_decay", 0.1, decay=0.2)
         wait_live(page, w)
         check(readouts(w), "exponential_decay", 0.1, decay=0.2, page=page)
@@ -164,8 +135,6 @@ def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, r
         assert live.keys() == from_grid.keys() and live["schedule"] == from_grid["schedule"]
         for key in live.keys() - {"schedule"}:            # the build's CPython, the page's Pyodide
             assert float(live[key]) == pytest.approx(float(from_grid[key]), rel=1e-12), key
-    finally:
-        ctx.close()
 
 
 def test_phone_width_no_horizontal_scroll(browser, server):
@@ -180,24 +149,6 @@ def test_phone_width_no_horizontal_scroll(browser, server):
         ctx.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_touched_widget_has_no_serious_accessibility_violation(browser, server, scheme):
-    from test_browser_a11y import AXE, AXE_JS, BLOCKING, describe
-
-    ctx = browser.new_context(color_scheme=scheme, bypass_csp=True,
-                              viewport={"width": 1280, "height": 900})
-    try:
-        page = ctx.new_page()
-        w = open_widget(page, server, "schedules", pages=PAGES)
-        w.locator('select[name="schedule"]').select_option("step_decay")
-        wait_renders_above(page, w, 0)
-        page.add_script_tag(path=str(AXE))
-        found = [v for v in page.evaluate(AXE_JS) if v["impact"] in BLOCKING]
-        assert not found, describe(found)
-    finally:
-        ctx.close()
-
-
 def test_widget_data_within_budget(built_site):
     text = (built_site / PAGES["schedules"] / "index.html").read_text()
     specs = re.findall(r'data-spec="([^"]*)"', text)
@@ -205,8 +156,5 @@ def test_widget_data_within_budget(built_site):
 
 
 def test_nothing_left_the_test_server(recorder, server):
-    host = urlsplit(server.base_url).netloc
-    foreign = [u for u in recorder.urls
-               if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host]
-    assert foreign == []
+    assert foreign_requests(recorder, server) == []
     assert recorder.errors == []
