@@ -142,6 +142,25 @@ def recorder():
     return Recorder()
 
 
+@pytest.fixture(scope="module")
+def context(browser, recorder):
+    """One browser context per test module (1200 x 900), every request recorded; a module that
+    needs another kind of context defines its own ``context`` or ``page``."""
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    recorder.attach(ctx)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def page(context, recorder):
+    """The page the tests of one module share, in order."""
+    pg = context.new_page()
+    recorder.attach_page(pg)
+    pg.set_default_timeout(30_000)
+    return pg
+
+
 # ------------------------------------------------------------------------------------------------
 # The default (CDN) build, and a second origin (for test_browser_csp.py)
 #

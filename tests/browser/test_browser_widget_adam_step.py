@@ -12,16 +12,19 @@ noise, beta1, beta2). The settings below are not among them.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from urllib.parse import urlsplit
 
 import pytest
 from widget_helpers import (
     RUNTIME_PATHS,
+    assert_runs_like_cpython,
+    foreign_requests,
+    fresh_page,
+    open_code,
     open_widget,
     readouts,
     renders,
+    restore_from_url,
     root,
     set_range,
     wait_live,
@@ -33,22 +36,6 @@ from optdocs.demos import adam_normalised_step, sgd_normalised_step
 NAME = "adam-step"
 SHARED = {"steps": 1000, "tau": 500.0, "lr": 0.01, "seed": 0, "first": 50, "block": 20}
 ROWS = ("step_1", "step_2", "step_10", "step_100", "mean_mid", "mean_end")
-
-
-@pytest.fixture(scope="module")
-def context(browser, recorder):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    recorder.attach(ctx)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
-def page(context, recorder):
-    pg = context.new_page()
-    recorder.attach_page(pg)
-    pg.set_default_timeout(30_000)
-    return pg
 
 
 def check(values: dict, noise: float, beta1: float, beta2: float) -> None:
@@ -128,46 +115,23 @@ def test_the_checkbox_draws_adam_without_bias_correction(page):
 
 
 def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, recorder):
-    ctx = browser.new_context(viewport={"width": 1000, "height": 800})
-    recorder.attach(ctx)
-    try:
-        pg = ctx.new_page()
-        query = f"?{NAME}.noise=1&{NAME}.beta1=0.99&{NAME}.beta2=0.995&{NAME}.uncorrected=1"
-        w = open_widget(pg, server, NAME, query)
-        assert w.locator('input[name="noise"]').input_value() == "1"
-        assert w.locator('input[name="beta1"]').input_value() == "0.99"
-        assert w.locator('input[name="beta2"]').input_value() == "0.995"
-        assert w.locator('input[name="uncorrected"]').is_checked()
-        w.locator('input[name="noise"]').dispatch_event("pointerdown")   # touch, no change
-        wait_renders_above(pg, w, 0)
-        from_grid = readouts(w)
+    query = f"?{NAME}.noise=1&{NAME}.beta1=0.99&{NAME}.beta2=0.995&{NAME}.uncorrected=1"
+    expect = {"noise": "1", "beta1": "0.99", "beta2": "0.995", "uncorrected": True}
+    with fresh_page(browser, recorder) as pg:
+        w, from_grid = restore_from_url(pg, server, NAME, query, expect, touch="noise")
         check(from_grid, 1.0, 0.99, 0.995)
         assert drawn_points(w, "raw") == 50
         wait_live(pg, w)
         assert readouts(w) == from_grid                   # a grid point: build == live
-    finally:
-        ctx.close()
 
 
 def test_show_the_code_runs_the_calls_at_the_current_settings(page):
     w = root(page, NAME)
-    w.locator("[data-action=code]").click()
-    details = page.locator("details.optdocs-widget-code").first
-    assert details.evaluate("d => d.open")
-    code = details.locator(".optdocs-cell").get_attribute("data-optdocs-source")
+    details, code = open_code(page, w)
     assert "noise=1.25, beta1=0.8, beta2=0.99" in code
-    details.locator("[data-action=run]").click()
-    page.wait_for_function("d => d.querySelector('.optdocs-cell').dataset.state === 'done'",
-                           arg=details.element_handle(), timeout=60_000)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<widget code>", "exec"), {"__name__": "__main__"})
-    assert details.locator(".optdocs-cell__stdout").inner_text().strip() == out.getvalue().strip()
+    assert_runs_like_cpython(page, details, code)
 
 
 def test_nothing_left_the_test_server(recorder, server):
-    host = urlsplit(server.base_url).netloc
-    web = ("http", "https", "ws", "wss")
-    foreign = [u for u in recorder.urls if urlsplit(u).scheme in web and urlsplit(u).netloc != host]
-    assert foreign == []
+    assert foreign_requests(recorder, server) == []
     assert recorder.errors == []

@@ -7,16 +7,19 @@ and depend on their order (static, first touch, live, ...).
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from urllib.parse import urlsplit
 
 import pytest
 from widget_helpers import (
     RUNTIME_PATHS,
+    assert_runs_like_cpython,
+    foreign_requests,
+    fresh_page,
+    open_code,
     open_widget,
     readouts,
     renders,
+    restore_from_url,
     root,
     set_range,
     wait_live,
@@ -30,22 +33,6 @@ RUNS = (("sgd", "SGD", "sgd_lr"), ("rmsprop", "RMSprop", "rms_lr"),
         ("adagrad", "Adagrad", "ada_lr"))
 ROWS = ("rate_w1", "rate_w2", "step_w1", "step_w2", "ratio", "factor_w1", "factor_w2")
 DEFAULTS = {"sgd_lr": 0.24, "rms_lr": 0.05, "ada_lr": 0.5, "step": 1}
-
-
-@pytest.fixture(scope="module")
-def context(browser, recorder):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    recorder.attach(ctx)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
-def page(context, recorder):
-    pg = context.new_page()
-    recorder.attach_page(pg)
-    pg.set_default_timeout(30_000)
-    return pg
 
 
 def same(shown: str, expected) -> bool:
@@ -140,43 +127,22 @@ def test_the_table_says_rmsprop_equalises_the_first_step(page):
 
 
 def test_a_url_restores_the_settings(browser, server, recorder):
-    ctx = browser.new_context(viewport={"width": 1000, "height": 800})
-    recorder.attach(ctx)
-    try:
-        pg = ctx.new_page()
-        w = open_widget(pg, server, NAME, f"?{NAME}.sgd_lr=0.26&{NAME}.ada_lr=1.5&{NAME}.step=50")
-        assert w.locator('input[name="sgd_lr"]').input_value() == "0.26"
-        assert w.locator('input[name="ada_lr"]').input_value() == "1.5"
-        assert w.locator('input[name="step"]').input_value() == "50"
-        w.locator('input[name="rms_lr"]').dispatch_event("pointerdown")   # touch, no change
-        wait_renders_above(pg, w, 0)
-        from_grid = readouts(w)
+    query = f"?{NAME}.sgd_lr=0.26&{NAME}.ada_lr=1.5&{NAME}.step=50"
+    expect = {"sgd_lr": "0.26", "ada_lr": "1.5", "step": "50"}
+    with fresh_page(browser, recorder) as pg:
+        w, from_grid = restore_from_url(pg, server, NAME, query, expect, touch="rms_lr")
         check(from_grid, {"sgd_lr": 0.26, "ada_lr": 1.5, "step": 50})
         wait_live(pg, w)
         assert readouts(w) == from_grid
-    finally:
-        ctx.close()
 
 
 def test_show_the_code_runs_the_calls_at_the_current_settings(page):
     w = root(page, NAME)
-    w.locator("[data-action=code]").click()
-    details = page.locator("details.optdocs-widget-code").first
-    assert details.evaluate("d => d.open")
-    code = details.locator(".optdocs-cell").get_attribute("data-optdocs-source")
+    details, code = open_code(page, w)
     assert '("SGD", 0.265)' in code and '("RMSprop", 0.065)' in code and "step=int(1" in code
-    details.locator("[data-action=run]").click()
-    page.wait_for_function("d => d.querySelector('.optdocs-cell').dataset.state === 'done'",
-                           arg=details.element_handle(), timeout=60_000)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<widget code>", "exec"), {"__name__": "__main__"})
-    assert details.locator(".optdocs-cell__stdout").inner_text().strip() == out.getvalue().strip()
+    assert_runs_like_cpython(page, details, code)
 
 
 def test_nothing_left_the_test_server(recorder, server):
-    host = urlsplit(server.base_url).netloc
-    web = ("http", "https", "ws", "wss")
-    foreign = [u for u in recorder.urls if urlsplit(u).scheme in web and urlsplit(u).netloc != host]
-    assert foreign == []
+    assert foreign_requests(recorder, server) == []
     assert recorder.errors == []

@@ -5,16 +5,18 @@ number the page drew. The tests share one page and depend on their order.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from urllib.parse import urlsplit
 
-import pytest
 from widget_helpers import (
     RUNTIME_PATHS,
+    assert_runs_like_cpython,
+    foreign_requests,
+    fresh_page,
+    open_code,
     open_widget,
     readouts,
     renders,
+    restore_from_url,
     root,
     set_range,
     wait_live,
@@ -25,22 +27,6 @@ from optdocs.demos import RACERS, race
 from optdocs.landscapes import get
 
 KEYS = {name: name.lower() for name in RACERS}
-
-
-@pytest.fixture(scope="module")
-def context(browser, recorder):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    recorder.attach(ctx)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
-def page(context, recorder):
-    pg = context.new_page()
-    recorder.attach_page(pg)
-    pg.set_default_timeout(30_000)
-    return pg
 
 
 def check_race(values, step=150, **kwargs):
@@ -153,49 +139,25 @@ def test_a_click_on_the_contour_sets_the_start(page):
 
 def test_show_the_code_runs_the_race_at_the_current_settings(page):
     w = root(page, "race")
-    w.locator("[data-action=code]").click()
-    details = page.locator("details.optdocs-widget-code").first
-    code = details.locator(".optdocs-cell").get_attribute("data-optdocs-source")
+    details, code = open_code(page, w)
     assert 'race("flat_steep", lr=0.1, dx=' in code and "nesterov=False" in code
-    details.locator("[data-action=run]").click()
-    page.wait_for_function("d => d.querySelector('.optdocs-cell').dataset.state === 'done'",
-                           arg=details.element_handle(), timeout=60_000)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<widget code>", "exec"), {"__name__": "__main__"})
-    assert details.locator(".optdocs-cell__stdout").inner_text().strip() == out.getvalue().strip()
+    assert_runs_like_cpython(page, details, code)
 
 
 def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, recorder):
-    ctx = browser.new_context(viewport={"width": 1000, "height": 800})
-    recorder.attach(ctx)
-    try:
-        page = ctx.new_page()
-        w = open_widget(page, server, "race", "?race.surface=rosenbrock&race.lr=0.001")
-        assert w.locator('select[name="surface"]').input_value() == "rosenbrock"
-        assert w.locator('input[name="lr"]').input_value() == "0.001"
-        w.locator('select[name="surface"]').dispatch_event("pointerdown")   # touch, no change
-        wait_renders_above(page, w, 0)
+    with fresh_page(browser, recorder) as page:
+        w, from_grid = restore_from_url(page, server, "race", "?race.surface=rosenbrock&race.lr=0.001",
+                                        {"surface": "rosenbrock", "lr": "0.001"}, touch="surface")
         assert w.get_attribute("data-state") == "loading"
-        from_grid = readouts(w)
         check_race(from_grid, surface="rosenbrock", lr=0.001)
         wait_live(page, w)
         assert readouts(w) == from_grid
-        page.goto(server.base_url + "race/?race.lion=1&race.dx=0.5&race.step=20")
-        w = root(page, "race")
-        w.locator("[data-action=code]").wait_for()
-        assert w.locator('input[name="lion"]').is_checked()
-        assert w.locator('input[name="dx"]').input_value() == "0.5"
-        w.locator('input[name="lion"]').dispatch_event("pointerdown")
+        w, _ = restore_from_url(page, server, "race", "?race.lion=1&race.dx=0.5&race.step=20",
+                                {"lion": True, "dx": "0.5"}, touch="lion")
         wait_live(page, w)
         check_race(readouts(w), step=20, dx=0.5, lion=True)
-    finally:
-        ctx.close()
 
 
 def test_nothing_left_the_test_server(recorder, server):
-    host = urlsplit(server.base_url).netloc
-    foreign = [u for u in recorder.urls
-               if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host]
-    assert foreign == []
+    assert foreign_requests(recorder, server) == []
     assert recorder.errors == []

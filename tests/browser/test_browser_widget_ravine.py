@@ -5,16 +5,18 @@ data-value is the exact number the page drew. The tests share one page and depen
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from urllib.parse import urlsplit
 
-import pytest
 from widget_helpers import (
     RUNTIME_PATHS,
+    assert_runs_like_cpython,
+    foreign_requests,
+    fresh_page,
+    open_code,
     open_widget,
     readouts,
     renders,
+    restore_from_url,
     root,
     set_range,
     wait_live,
@@ -24,22 +26,6 @@ from widget_helpers import (
 from optdocs.demos import ravine_heatmap, ravine_race
 
 HEAT = ravine_heatmap(steps=300, tol=0.001)
-
-
-@pytest.fixture(scope="module")
-def context(browser, recorder):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    recorder.attach(ctx)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
-def page(context, recorder):
-    pg = context.new_page()
-    recorder.attach_page(pg)
-    pg.set_default_timeout(30_000)
-    return pg
 
 
 def check_ravine(values, lr, beta):
@@ -112,41 +98,21 @@ def test_show_the_code_runs_at_the_current_settings(page):
     w = root(page, "ravine")
     set_range(w, "lr", 0.05)
     set_range(w, "beta", 0.7)
-    w.locator("[data-action=code]").click()
-    details = page.locator("details.optdocs-widget-code").first
-    code = details.locator(".optdocs-cell").get_attribute("data-optdocs-source")
+    details, code = open_code(page, w)
     assert "ravine_race(lr=0.05, beta=0.7," in code
-    details.locator("[data-action=run]").click()
-    page.wait_for_function("d => d.querySelector('.optdocs-cell').dataset.state === 'done'",
-                           arg=details.element_handle(), timeout=60_000)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<widget code>", "exec"), {"__name__": "__main__"})
-    assert details.locator(".optdocs-cell__stdout").inner_text().strip() == out.getvalue().strip()
+    assert_runs_like_cpython(page, details, code)
 
 
 def test_a_url_restores_the_settings_and_the_grid_equals_live(browser, server, recorder):
-    ctx = browser.new_context(viewport={"width": 1000, "height": 800})
-    recorder.attach(ctx)
-    try:
-        page = ctx.new_page()
-        w = open_widget(page, server, "ravine", "?ravine.lr=0.12&ravine.beta=0.5")
-        assert w.locator('input[name="lr"]').input_value() == "0.12"
-        assert w.locator('input[name="beta"]').input_value() == "0.5"
-        w.locator('input[name="lr"]').dispatch_event("pointerdown")
-        wait_renders_above(page, w, 0)
+    with fresh_page(browser, recorder) as page:
+        w, from_grid = restore_from_url(page, server, "ravine", "?ravine.lr=0.12&ravine.beta=0.5",
+                                        {"lr": "0.12", "beta": "0.5"}, touch="lr")
         assert w.get_attribute("data-state") == "loading"
-        from_grid = readouts(w)
         check_ravine(from_grid, 0.12, 0.5)
         wait_live(page, w)
         assert readouts(w) == from_grid
-    finally:
-        ctx.close()
 
 
 def test_nothing_left_the_test_server(recorder, server):
-    host = urlsplit(server.base_url).netloc
-    foreign = [u for u in recorder.urls
-               if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host]
-    assert foreign == []
+    assert foreign_requests(recorder, server) == []
     assert recorder.errors == []
