@@ -344,7 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m optdocs.bench",
                                      description="Time optdocs against bare NumPy and torch.optim.")
     parser.add_argument("--quick", action="store_true", help="small sizes, two rounds")
+    parser.add_argument("--only", type=int, nargs="+", choices=range(1, 6), metavar="N",
+                        default=range(1, 6), help="run only these sections (1-5)")
     args = parser.parse_args(argv)
+    only = set(args.only)
     if args.quick:
         runs, steps, rounds, big, width, loop_runs = 100, 100, 2, 10_000, 32, 10
     else:
@@ -354,29 +357,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"optdocs bench: Python {platform.python_version()}, NumPy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed'}; {CLOCK.__name__}, best of "
           f"{rounds} alternating rounds; ratios against the bare NumPy rule")
-    print(f"1. double well, {runs} runs x {steps} steps:")
-    for name, best in double_well_rows(runs, steps, rounds, torch):
-        line = f"   {name:13s} {_ratios(best)}"
-        if "torch" in best:
-            line += f"; optdocs / torch = {best['optdocs'] / max(best['torch'], 1e-12):.2f}x"
-        print(line)
-    if torch is None:
-        print("   torch row skipped: torch is not importable here")
-    print(f"2. one parameter of {big:,} elements, 20 steps:")
-    for name, best in big_rows(big, 20, rounds):
-        print(f"   {name:13s} {_ratios(best)}")
-    print(f"3. 10-layer network ({width}x{width} weights and biases), 20 steps:")
-    for name, best in network_rows(width, 20, min(rounds, 5)):
-        print(f"   {name:13s} {_ratios(best)}")
-    print("4. fixed cost of a step: 500 steps on 2 parameters (an interactive figure's run):")
-    print(f"   {'Adam':13s} {_ratios(tiny_rows(500, max(rounds, 5)))}")
-    print(f"   {'SGD momentum':13s} {_ratios(tiny_sgd_rows(500, max(rounds, 5)))}")
-    vec = vectorised_rows(runs, steps, loop_runs, min(rounds, 3))
-    print(f"5. simulate, {runs} runs x {steps} steps of Adam(lr=0.1) on double_well:")
-    print(f"   vectorised:   {vec['vectorised']:.3f} s")
-    print(f"   python loop:  the same, one run at a time: {vec['loop']:.3f} s "
-          f"(timed on {loop_runs} runs, scaled x{runs / loop_runs:g})")
-    print(f"   speed-up:     {vec['loop'] / vec['vectorised']:.0f}x")
+    if 1 in only:
+        print(f"1. double well, {runs} runs x {steps} steps:")
+        for name, best in double_well_rows(runs, steps, rounds, torch):
+            line = f"   {name:13s} {_ratios(best)}"
+            if "torch" in best:
+                line += f"; optdocs / torch = {best['optdocs'] / max(best['torch'], 1e-12):.2f}x"
+            print(line)
+        if torch is None:
+            print("   torch row skipped: torch is not importable here")
+    if 2 in only:
+        print(f"2. one parameter of {big:,} elements, 20 steps:")
+        for name, best in big_rows(big, 20, rounds):
+            print(f"   {name:13s} {_ratios(best)}")
+    if 3 in only:
+        print(f"3. 10-layer network ({width}x{width} weights and biases), 20 steps:")
+        for name, best in network_rows(width, 20, min(rounds, 5)):
+            print(f"   {name:13s} {_ratios(best)}")
+    if 4 in only:
+        print("4. fixed cost of a step: 500 steps on 2 parameters (an interactive figure's run):")
+        print(f"   {'Adam':13s} {_ratios(tiny_rows(500, max(rounds, 5)))}")
+        print(f"   {'SGD momentum':13s} {_ratios(tiny_sgd_rows(500, max(rounds, 5)))}")
+    if 5 in only:
+        vec = vectorised_rows(runs, steps, loop_runs, min(rounds, 3))
+        print(f"5. simulate, {runs} runs x {steps} steps of Adam(lr=0.1) on double_well:")
+        print(f"   vectorised:   {vec['vectorised']:.3f} s")
+        print(f"   python loop:  the same, one run at a time: {vec['loop']:.3f} s "
+              f"(timed on {loop_runs} runs, scaled x{runs / loop_runs:g})")
+        print(f"   speed-up:     {vec['loop'] / vec['vectorised']:.0f}x")
     return 0
 
 
