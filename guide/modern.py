@@ -139,6 +139,8 @@ def averaged_loss(opts: list, seeds: tuple[int, ...]) -> np.ndarray:
     """Per seed, the loss at schedule-free AdamW's averaged point x (``opt.get("x")``)."""
     X, y = circle_data()
     x = opts[0].get("x")
+    if len(seeds) == 1:    # a lone run is stepped as one network's arrays, with no runs axis
+        x = {k: v[None] for k, v in x.items()}
     out = []
     for r, seed in enumerate(seeds):
         m = MLP((2, 8, 1), seed=seed)
@@ -494,7 +496,8 @@ def _(seeds=NET_SEEDS):
 
     fig, ax = new_figure(width=6.4, height=3.8)
     _sweep_axes(ax, {k: v["loss"] for k, v in network_sweep(seeds).items()}, ceiling=10.0)
-    ax.set_ylabel(f"final training loss ({len(seeds)} seeds, {NET_EPOCHS} epochs)")
+    seeds_said = "1 seed" if len(seeds) == 1 else f"{len(seeds)} seeds"
+    ax.set_ylabel(f"final training loss ({seeds_said}, {NET_EPOCHS} epochs)")
     ax.legend(fontsize="x-small", loc="upper center", ncols=2)
     return fig
 
