@@ -523,14 +523,19 @@
     changed() {
       this.writeUrl();
       if (!this.touched) { this.touch(); return; }
-      const { pendingFast } = this.answers();
-      if (pendingFast && this.state === "live") {
-        // give Python FALLBACK_MS to answer before drawing the grid's answer
+      this.drawWhenAnswered();
+      this.requestLive(true);
+    }
+
+    /** Redraw once Python has answered every fast call of the current settings (one redraw per
+     * move, not one per answer: each costs the page a layout, which delays the next answer's
+     * message), and at the latest FALLBACK_MS after the first wait, with the grid's answers. */
+    drawWhenAnswered() {
+      if (this.answers().pendingFast && this.state === "live") {
         if (!this.fallbackTimer) this.fallbackTimer = setTimeout(() => this.render(), FALLBACK_MS);
       } else {
         this.render();
       }
-      this.requestLive(true);
     }
 
     touch() {
@@ -585,7 +590,7 @@
         cache.set(key, value);
         if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
         if (this.state === "loading") this.setState("live");
-        if (key === this.key(name)) this.render(); // stale answers are not drawn
+        if (key === this.key(name)) this.drawWhenAnswered(); // stale answers are not drawn
       }, (err) => {
         if (this.inflight[name] !== key) return; // a newer request took its place
         delete this.inflight[name];
