@@ -382,29 +382,34 @@ def curvature_run() -> dict[str, np.ndarray]:
     return {"root_v": root_v, "h_d": h_d, "ratio": root_v[:, 1] / root_v[:, 0], "path": path}
 
 
-@cache
-def curvature_under_noise() -> dict[str, np.ndarray]:
-    """Mean sqrt(v_i) at stationarity (steps CURV_BURN..CURV_LONG, CURV_RUNS runs) on a diagonal
+def curvature_under_noise(runs: int = CURV_RUNS, burn: int = CURV_BURN,
+                          long: int = CURV_LONG) -> dict[str, np.ndarray]:
+    """Mean sqrt(v_i) at stationarity (steps burn..long, ``runs`` runs) on a diagonal
     quadratic with curvatures CURV_HS: (a) Gaussian noise of size CURV_SIGMA added to the gradient,
     the same for every coordinate; (b) the gradient of a least-squares model on a fresh mini-batch
     of CURV_BATCH examples, x_i ~ N(0, h_i), y = x . 1 + N(0, CURV_SIGMA^2): its Hessian is diag(h)."""
+    return _curvature_under_noise(runs, burn, long)
+
+
+@cache
+def _curvature_under_noise(runs: int, burn: int, long: int) -> dict[str, np.ndarray]:
     hs = np.array(CURV_HS)
     rng = np.random.default_rng(0)
     out = {}
-    opt, w, acc = RMSprop(lr=READOUT_LR), np.zeros((CURV_RUNS, hs.size)), []
-    for t in range(CURV_LONG):
+    opt, w, acc = RMSprop(lr=READOUT_LR), np.zeros((runs, hs.size)), []
+    for t in range(long):
         opt.step(w, hs * w + CURV_SIGMA * rng.standard_normal(w.shape))
-        if t >= CURV_BURN:
+        if t >= burn:
             acc.append(np.sqrt(opt.get("square_avg")).mean(axis=0))
     out["additive"] = np.mean(acc, axis=0)
-    opt, w, acc = RMSprop(lr=READOUT_LR), np.zeros((CURV_RUNS, hs.size)), []
+    opt, w, acc = RMSprop(lr=READOUT_LR), np.zeros((runs, hs.size)), []
     w_star = np.ones(hs.size)
-    for t in range(CURV_LONG):
-        x = rng.standard_normal((CURV_RUNS, CURV_BATCH, hs.size)) * np.sqrt(hs)
-        y = x @ w_star + CURV_SIGMA * rng.standard_normal((CURV_RUNS, CURV_BATCH))
+    for t in range(long):
+        x = rng.standard_normal((runs, CURV_BATCH, hs.size)) * np.sqrt(hs)
+        y = x @ w_star + CURV_SIGMA * rng.standard_normal((runs, CURV_BATCH))
         residual = np.einsum("rbi,ri->rb", x, w) - y
         opt.step(w, np.einsum("rbi,rb->ri", x, residual) / CURV_BATCH)
-        if t >= CURV_BURN:
+        if t >= burn:
             acc.append(np.sqrt(opt.get("square_avg")).mean(axis=0))
     out["minibatch"] = np.mean(acc, axis=0)
     out["minibatch_theory"] = CURV_SIGMA * np.sqrt(hs / CURV_BATCH)
@@ -485,11 +490,12 @@ def _():
                 "second moment starts well below the true curvature ratio and falls further as "
                 "the run approaches the minimum. Right: compare each line's slope with the slope "
                 "of one that a curvature estimate would need: added noise gives a flat line, "
-                "mini-batch noise a slope of one half.")
-def _():
+                "mini-batch noise a slope of one half.",
+        page_kwargs={"runs": 50, "burn": 1000, "long": 1500})
+def _(runs=CURV_RUNS, burn=CURV_BURN, long=CURV_LONG):
     from optdocs.plots.style import INK, color, linestyle, new_figure
 
-    run, noise = curvature_run(), curvature_under_noise()
+    run, noise = curvature_run(), curvature_under_noise(runs, burn, long)
     fig, (ax1, ax2) = new_figure(ncols=2, width=10.0, height=3.6)
     t = np.arange(1, CURV_STEPS + 1)
     ax1.semilogy(t, run["ratio"], color=color(0), label=r"$\sqrt{v_2 / v_1}$, read from RMSprop")

@@ -35,14 +35,15 @@ def regression():
 
 
 @cache
-def batch_run(B: int, lr: float = BATCH_LR) -> np.ndarray:
-    """Full-data loss after every step of SGD with batch size B (EPOCHS shuffled epochs)."""
+def batch_run(B: int, lr: float = BATCH_LR, epochs: int = EPOCHS) -> np.ndarray:
+    """Full-data loss after every step of SGD with batch size B (``epochs`` shuffled epochs;
+    fewer epochs give the first steps of a longer run, the same numbers)."""
     X, y, _ = regression()
     rng = np.random.default_rng(0)
     params = {"w": np.zeros(2), "b": np.zeros(())}
     opt = SGD(lr=lr)
     losses = [mse_loss_and_grads(params["w"], params["b"], X, y)[0]]
-    for _ in range(EPOCHS):
+    for _ in range(epochs):
         order = rng.permutation(N)
         for start in range(0, N, B):
             idx = order[start:start + B]
@@ -73,14 +74,15 @@ def floor(B: int, lr: float = BATCH_LR) -> float:
             "B = 1. Against steps, full batch makes the most progress per step.",
         caption="Left, per epoch: small batches get many more steps out of each pass and drop first, "
                 "then stall at a noise floor, higher for batch 1. Right, per step: full batch, with "
-                "the exact gradient, gains the most from each step.")
-def _():
+                "the exact gradient, gains the most from each step.",
+        page_kwargs={"epochs": 5})
+def _(epochs=EPOCHS):
     from optdocs.plots.style import color, linestyle, new_figure
 
     best = regression()[2]
     fig, (a, b) = new_figure(ncols=2, width=9.6, height=3.9)
     for i, (label, B) in reversed(list(enumerate(BATCHES.items()))):   # full batch drawn last
-        ex = batch_run(B) - best
+        ex = batch_run(B, BATCH_LR, epochs) - best
         steps = np.arange(len(ex))
         kw = dict(color=color(i), linestyle=linestyle(i) if B == N else "-",
                   linewidth=2.0 if B == N else 0.7, label=label)
