@@ -85,9 +85,10 @@ def purge_modules(*prefixes: str) -> None:
 
 def on_config(config):
     registry, render = _load_guide()
-    code = figure_codes(registry.FIGURES)  # before computing anything: a failure shows at once
-    t0 = time.perf_counter()
     cache = cache_dir("optdocs-figures")
+    code_path = cache / f"code-{source_keys.sources_digest(*CODE_SOURCES)}.json"
+    code = figure_codes(registry.FIGURES, code_path)  # before computing: a failure shows at once
+    t0 = time.perf_counter()
     paths = _cache_paths(registry, render, cache)
     source_keys.save_import_lists()
     values, misses = _read_cached(registry, paths)
@@ -106,7 +107,7 @@ def on_config(config):
     _log_summary(stats, timings, time.perf_counter() - t0)
     svgs = {n: v for (k, n), v in values.items() if k == "figure"}
     _state.update(
-        registry=registry, stats=stats, cache=cache, used=set(paths.values()),
+        registry=registry, stats=stats, cache=cache, used={*paths.values(), code_path},
         numbers={n: v for (k, n), v in values.items() if k == "number"},
         svgs=svgs, code=code,
     )
@@ -123,14 +124,32 @@ def record_full_size_cells(figures: dict, code: dict[str, tuple[str, str]],
             known_cells.record(code[name][1], "", [svgs[name]])
 
 
-def figure_codes(figures: dict) -> dict[str, tuple[str, str]]:
-    """{name: (title of the folded block, the script that draws the figure)} for every figure."""
+#: What the figures' scripts are extracted from (and by): a change to any of them extracts again.
+CODE_SOURCES = (REPO_ROOT / "guide", REPO_ROOT / "optdocs", REPO_ROOT / "hooks" / "figure_code.py")
+
+
+def figure_codes(figures: dict, cached: Path | None = None) -> dict[str, tuple[str, str]]:
+    """{name: (title of the folded block, the script that draws the figure)} for every figure,
+    read from ``cached`` if it is there (its name carries the digest of ``CODE_SOURCES``: the
+    extraction parses every guide module, about a second of each warm build), else extracted
+    and written there."""
+    if cached is not None:
+        try:
+            known = {name: (title, script) for name, (title, script)
+                     in json.loads(cached.read_text()).items()}
+        except (OSError, ValueError, TypeError):
+            known = None
+        if known is not None and known.keys() == figures.keys():
+            touch(cached)
+            return known
     out = {}
     for name in sorted(figures):
         try:
             out[name] = (smaller_title(figures[name]), figure_cell(figures[name]))
         except FigureCodeError as exc:
             raise PluginError(f"optdocs: figure {name!r}: its code cannot be shown: {exc}") from exc
+    if cached is not None:
+        write_atomic(cached, json.dumps(out).encode())
     return out
 
 
@@ -266,7 +285,8 @@ def on_post_build(config):
     cache = _state.get("cache")
     if cache is not None:  # entries of older sources; module-seconds.json stays
         removed = [*prune(cache, _state["used"], "number-*.json"),
-                   *prune(cache, _state["used"], "figure-*.svg")]
+                   *prune(cache, _state["used"], "figure-*.svg"),
+                   *prune(cache, _state["used"], "code-*.json")]
         if removed:
             log.info("figures: pruned %d cache entries no build uses", len(removed))
 

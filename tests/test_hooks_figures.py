@@ -81,3 +81,31 @@ def test_a_figure_markdown_wrapped_in_a_paragraph_is_unwrapped(figures):
     assert figures.unwrap_figures(html) == (
         '<figure class="optdocs-figure" data-figure="demo">\n<img src="x">\n'
         "<figcaption>Look.</figcaption>\n</figure>")
+
+
+def test_the_figures_scripts_are_read_back_from_the_cache_only_when_nothing_changed(
+        figures, tmp_path, monkeypatch):
+    from guide import registry
+
+    registry.load_all()
+    some = {name: registry.FIGURES[name] for name in sorted(registry.FIGURES)[:3]}
+    cached = tmp_path / "code-digest.json"
+    fresh = figures.figure_codes(some, cached)
+    assert cached.is_file() and fresh == figures.figure_codes(some)
+
+    def no_extraction(spec):
+        raise AssertionError(f"{spec.name} extracted again")
+
+    monkeypatch.setattr(figures, "figure_cell", no_extraction)
+    assert figures.figure_codes(some, cached) == fresh                 # read back, not extracted
+    fewer = dict(list(some.items())[:2])
+    with pytest.raises(AssertionError, match="extracted again"):       # other figures: extracted
+        figures.figure_codes(fewer, cached)
+    cached.write_text("{not json")
+    with pytest.raises(AssertionError, match="extracted again"):       # a broken entry: extracted
+        figures.figure_codes(some, cached)
+
+
+def test_the_scripts_cache_key_covers_the_guide_the_package_and_the_extraction(figures):
+    roots = {p.relative_to(REPO).as_posix() for p in figures.CODE_SOURCES}
+    assert roots == {"guide", "optdocs", "hooks/figure_code.py"}
