@@ -76,7 +76,9 @@ PROBE = """([name, control]) => { window.__probe = new Promise((resolve) => {
   window.__probeFirst = () => ({first, state: root.dataset.state, pending: root.dataset.pending});
 }); }"""
 # Forget the widget's live answers, so a move back to an earlier setting is computed again.
+# Prefetching the next slider step (core.js) is turned off, so every move is computed.
 FORGET = """name => { const w = window.optdocsWidgets.widgets().find((x) => x.name === name);
+  w.prefetchOn = false; clearTimeout(w.prefetchTimer);
   for (const c of Object.values(w.cache)) c.clear(); }"""
 
 

@@ -126,6 +126,39 @@ def test_the_table_says_rmsprop_equalises_the_first_step(page):
     assert "step t = 1" in w.locator("table caption").inner_text()
 
 
+PREFETCHED = """el => { const w = window.optdocsWidgets.widgets().find((x) => x.root === el);
+  return w.neighbours().length > 0 && w.neighbours().every(([n, k]) => w.cache[n].has(k)); }"""
+RECORD_CALLS = """() => { window.__calls = []; const rt = window.optdocsRunner, call = rt.call;
+  rt.call = function (fn, args, kwargs, opts) { window.__calls.push([fn, kwargs]);
+    return call.call(this, fn, args, kwargs, opts); }; }"""
+
+
+def test_the_next_keyboard_step_is_drawn_at_once_from_a_prefetched_answer(page):
+    """Once the settings rest, the answers one slider step either side are computed: the next
+    arrow key is drawn exact at once, from them, without asking Python for that setting."""
+    w = root(page, NAME)
+    slider = w.locator('input[name="sgd_lr"]')
+    start = slider.input_value()
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_live(page, w)
+    page.wait_for_function(PREFETCHED, arg=w.element_handle(), timeout=60_000)
+    page.evaluate(RECORD_CALLS)
+    before = renders(w)
+    page.keyboard.press("ArrowRight")
+    lr = float(slider.input_value())
+    assert renders(w) > before and w.get_attribute("data-pending") == "0"   # drawn, nothing asked
+    asked = page.evaluate("() => window.__calls")
+    assert not [kw for _, kw in asked if kw.get("lr") == lr and kw.get("optimizer") == "SGD"], asked
+    current = {**DEFAULTS, **page.evaluate("""() => Object.fromEntries(
+        [...document.querySelectorAll('[data-optdocs-widget="flat-steep"] input')]
+        .map(i => [i.name, Number(i.value)]))""")}
+    assert current["sgd_lr"] == lr
+    check(readouts(w), current)                          # the prefetched answers are optdocs'
+    set_range(w, "sgd_lr", start)                        # as the next tests expect
+    wait_live(page, w)
+
+
 def test_a_url_restores_the_settings(browser, server, recorder):
     query = f"?{NAME}.sgd_lr=0.26&{NAME}.ada_lr=1.5&{NAME}.step=50"
     expect = {"sgd_lr": "0.26", "ada_lr": "1.5", "step": "50"}

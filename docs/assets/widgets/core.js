@@ -249,7 +249,9 @@
       this.readUrl();
       this.renders = 0;
       this.touched = false;
-      this.cache = {}; // call -> Map(key -> answer)
+      this.cache = {}; // call -> Map(key -> answer), least recently stored first
+      this.generation = 0; // settings changes so far (a prefetch of older settings stops)
+      this.prefetchOn = true; // benchmarks/widgets_bench.py turns it off to compare
       this.inflight = {}; // call -> key of the newest request sent
       this.channelPrefix = `widget-${++instances}-${this.name}:`;
       this.failures = 0;
@@ -374,7 +376,9 @@
       show();
       input.addEventListener(c.kind === "range" ? "input" : "change", () => {
         const v = c.kind === "checkbox" ? input.checked : c.kind === "select" ? this.option(c, input.value) : Number(input.value);
+        this.lastUp = !(c.kind === "range" && v < this.values[c.name]);
         this.values[c.name] = v;
+        this.lastMoved = c.kind === "range" ? c.name : null;
         show();
         if (this.mod.changed) this.mod.changed(this, c.name);
         this.changed();
@@ -440,10 +444,10 @@
 
     // ---- answers
 
-    args(callName) {
+    args(callName, values = this.values) {
       const kw = {};
       for (const [k, v] of Object.entries(this.spec.calls[callName].kwargs)) {
-        kw[k] = v && typeof v === "object" && "$" in v ? this.values[v.$] : v;
+        kw[k] = v && typeof v === "object" && "$" in v ? values[v.$] : v;
       }
       return kw;
     }
@@ -496,6 +500,60 @@
       this.explain(approx, pending);
       this.renders++;
       this.root.setAttribute("data-renders", String(this.renders));
+      if (!pending && this.state === "live" && this.prefetchOn) this.prefetchSoon();
+    }
+
+    /** Once the settings have rested SLOW_DELAY_MS with every answer in, compute the fast answers
+     * one slider step either side of the control moved last, one call at a time (a move meanwhile
+     * waits for at most that call), so the reader's next step is drawn from the cache, exact. */
+    prefetchSoon() {
+      clearTimeout(this.prefetchTimer);
+      const at = this.generation;
+      this.prefetchTimer = setTimeout(() => this.prefetchNext(at), SLOW_DELAY_MS);
+    }
+
+    prefetchNext(at) {
+      if (at !== this.generation || this.state !== "live" || !this.root.isConnected) return;
+      const next = this.neighbours().find(([name, key]) => !this.cache[name].has(key));
+      if (!next) return;
+      const [name, key, args] = next;
+      const opts = { channel: `${this.channelPrefix}prefetch` };
+      window.optdocsRunner.call(this.spec.calls[name].fn, [], args, opts).then((value) => {
+        if (!this.prefetchOn) return;
+        this.remember(name, key, value);
+        if (key === this.key(name)) this.drawWhenAnswered(); // the reader got there meanwhile
+        this.prefetchNext(at);
+      }, () => {}); // superseded, stopped or failed: the next move asks again anyway
+    }
+
+    /** [call, key, args] of every fast call that depends on the range control moved last, at
+     * that control's values one step either side (as the browser steps the slider), the side
+     * of the last move first. */
+    neighbours() {
+      const c = this.lastMoved && this.controls[this.lastMoved];
+      if (!c) return [];
+      const probe = document.createElement("input");
+      Object.assign(probe, { type: "range", min: c.min, max: c.max, step: c.step });
+      const out = [];
+      for (const up of [this.lastUp, !this.lastUp]) {
+        probe.value = String(this.values[c.name]);
+        if (up) probe.stepUp(); else probe.stepDown();
+        const values = { ...this.values, [c.name]: Number(probe.value) };
+        if (values[c.name] === this.values[c.name]) continue;
+        for (const [name, call] of Object.entries(this.spec.calls)) {
+          if (call.slow) continue;
+          const args = this.args(name, values), key = JSON.stringify(args);
+          if (key !== this.key(name)) out.push([name, key, args]);
+        }
+      }
+      return out;
+    }
+
+    remember(name, key, value) {
+      const cache = this.cache[name];
+      cache.delete(key);
+      cache.set(key, value);
+      if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
     }
 
     explain(approx, pending) {
@@ -521,6 +579,8 @@
 
     /** Settings changed: redraw now from what is known, ask Python for the rest. */
     changed() {
+      this.generation++;
+      clearTimeout(this.prefetchTimer);
       this.writeUrl();
       if (!this.touched) { this.touch(); return; }
       this.drawWhenAnswered();
@@ -586,9 +646,7 @@
       window.optdocsRunner.call(call.fn, [], this.args(name), opts).then((value) => {
         if (this.inflight[name] === key) delete this.inflight[name];
         this.failures = 0;
-        const cache = this.cache[name];
-        cache.set(key, value);
-        if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+        this.remember(name, key, value);
         if (this.state === "loading") this.setState("live");
         if (key === this.key(name)) this.drawWhenAnswered(); // stale answers are not drawn
       }, (err) => {
