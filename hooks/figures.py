@@ -38,7 +38,7 @@ import traceback
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +61,8 @@ FIGURE_LINE = re.compile(
     re.M,
 )
 WRAPPED_FIGURE = re.compile(r'<p>\s*(<figure class="optdocs-figure".*?</figure>)\s*</p>', re.S)
+FIGURE_CODE_BLOCK = re.compile(r'<details class="optdocs-figure-code">.*?</details>', re.S)
+ASIDE = re.compile(r"<!--optdocs-figure-code (\d+)-->")
 INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 MATH = re.compile(
     r"\$\$.+?\$\$"                               # display $$ ... $$
@@ -276,8 +278,18 @@ def on_page_markdown(markdown, page, config, files):
     return substitute(markdown, _state["numbers"], where)
 
 
+@event_priority(-100)  # after hooks/cells.py has finished the cells inside the blocks
 def on_page_content(html_text, page, config, files):
-    return unwrap_figures(html_text)
+    html_text, blocks = put_aside(unwrap_figures(html_text))
+    _state.setdefault("aside", {})[page.file.src_uri] = blocks
+    return html_text
+
+
+def on_page_context(context, page, config, nav):
+    """After the search plugin has indexed the page (plugins run before hooks). MkDocs renders
+    every page's content first and builds the pages after, hence one list per page."""
+    page.content = put_back(page.content, _state.get("aside", {}).pop(page.file.src_uri, []))
+    return context
 
 
 def on_post_build(config):
@@ -410,6 +422,29 @@ def _figure_block(m: re.Match, figures: dict, code: dict[str, tuple[str, str]]) 
     return "\n".join(f"{ind}{line}" if line else "" for line in lines) + (
         f"\n{ind}    ```python\n{cell}\n{ind}    ```\n"
     )
+
+
+def put_aside(page_html: str) -> tuple[str, list[str]]:
+    """The page without its folded figure code (a numbered comment in place of each block), and
+    the blocks. Search does not index the figures' drawing code, which would answer a search
+    for any optimizer with every figure (a fifth of the index) and cost the build a parse of
+    two fifths of the site's tags; ``put_back`` restores it before the page is written."""
+    blocks: list[str] = []
+
+    def aside(m: re.Match) -> str:
+        blocks.append(m.group())
+        return f"<!--optdocs-figure-code {len(blocks) - 1}-->"
+
+    return FIGURE_CODE_BLOCK.sub(aside, page_html), blocks
+
+
+def put_back(page_html: str, blocks: list[str]) -> str:
+    """Undo ``put_aside``: each comment replaced by its block; PluginError if one is missing."""
+    out = ASIDE.sub(lambda m: blocks[int(m.group(1))], page_html)
+    if len(ASIDE.findall(page_html)) != len(blocks):
+        raise PluginError(f"optdocs: {len(blocks)} blocks of figure code were put aside, "
+                          f"{len(ASIDE.findall(page_html))} found again")
+    return out
 
 
 def unwrap_figures(page_html: str) -> str:

@@ -109,3 +109,14 @@ def test_the_figures_scripts_are_read_back_from_the_cache_only_when_nothing_chan
 def test_the_scripts_cache_key_covers_the_guide_the_package_and_the_extraction(figures):
     roots = {p.relative_to(REPO).as_posix() for p in figures.CODE_SOURCES}
     assert roots == {"guide", "optdocs", "hooks/figure_code.py"}
+
+
+def test_figure_code_put_aside_comes_back_in_place(figures):
+    page = ('<p>a</p><details class="optdocs-figure-code"><summary>code</summary>x = 1'
+            '</details><p>b</p><details class="optdocs-figure-code"><summary>code</summary>y'
+            '</details>')
+    aside, blocks = figures.put_aside(page)
+    assert len(blocks) == 2 and "details" not in aside and "<p>a</p>" in aside
+    assert figures.put_back(aside, blocks) == page
+    with pytest.raises(PluginError, match="2 blocks of figure code were put aside, 1 found"):
+        figures.put_back(aside.replace("<!--optdocs-figure-code 1-->", ""), blocks)

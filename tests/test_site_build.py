@@ -157,6 +157,22 @@ def test_every_figure_has_a_caption_and_its_code_folded_below(built):
     assert seen == set(guide_registry().FIGURES)
 
 
+def test_search_indexes_the_pages_and_their_snippets_but_not_the_figures_code(built):
+    """hooks/figures.py puts the folded figure code aside while the search plugin reads a page:
+    the index has the prose and the snippets, the pages have the code."""
+    import json
+
+    docs = json.loads((built.site / "search" / "search_index.json").read_text())["docs"]
+    text = "\n".join(d["text"] for d in docs)
+    assert "The code that draws the figure" not in text and "def draw(" not in text
+    assert "from optdocs import Adam" in text                          # the home page's snippet
+    assert "clip_grad_norm" in text                                     # the training chapter's
+    pages = "".join(p.read_text(encoding="utf-8") for p in html_pages(built.site))
+    assert "<!--optdocs-figure-code" not in pages
+    # each figure's script twice: in its cell's source attribute and highlighted
+    assert pages.count("# The code that draws the figure") == 2 * len(guide_registry().FIGURES)
+
+
 def test_no_page_or_stylesheet_loads_from_another_host(built):
     found = []
     for page in html_pages(built.site):
