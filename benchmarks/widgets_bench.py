@@ -182,8 +182,8 @@ def behind_slow(browser, base, name, n):
     try:
         root = page.locator(f'[data-optdocs-widget="{name}"]')
         root.locator("[data-action=code]").wait_for()
-        root.locator(f'input[name="{control}"]').focus()
-        page.keyboard.press("ArrowRight")
+        root.locator(f'[name="{control}"]').focus()      # a slider or a select
+        page.keyboard.press(keys(root, control)[0])
         page.wait_for_function("el => el.dataset.state === 'live' && el.dataset.pending === '0'",
                                arg=root.element_handle(), timeout=300_000)
         return page.evaluate(BEHIND_SLOW, [name, n])
