@@ -75,22 +75,24 @@ def steps_until_factor(level: float, b2: float = 0.999) -> int:
 def surface_sweep() -> dict[str, dict[str, np.ndarray]]:
     """Final loss after SURFACE_STEPS noiseless steps from each surface's start, per optimizer
     and rate. The point is one 1x2 matrix, so Muon (matrices only) sees it as one: its step is
-    the normalised momentum. Schedule-free AdamW is scored at its averaged point x."""
+    the normalised momentum. Schedule-free AdamW is scored at its averaged point x. The rates
+    run side by side: row i of ``xs`` is rate i's point, stepped by its own optimizer, and one
+    gradient call serves every row."""
     out: dict[str, dict[str, np.ndarray]] = {}
     for surface in SURFACES:
         land = L.get(surface)
         out[surface] = {}
         for name in NAMES:
-            finals = []
-            for lr in LRS:
-                opt, x = make(name, lr), land.start.astype(float)[None, :].copy()
-                with np.errstate(all="ignore"):
-                    for _ in range(SURFACE_STEPS):
-                        opt.step(x, land.grad(x[0])[None, :])
-                    at = opt.get("x") if name == "Schedule-free AdamW" else x
-                    loss = float(land.loss(at[0]))
-                finals.append(loss if np.isfinite(loss) else np.inf)
-            out[surface][name] = np.array(finals)
+            opts = [make(name, lr) for lr in LRS]
+            xs = np.repeat(land.start.astype(float)[None, :], len(LRS), axis=0)
+            with np.errstate(all="ignore"):
+                for _ in range(SURFACE_STEPS):
+                    g = land.grad(xs)
+                    for i, opt in enumerate(opts):
+                        opt.step(xs[i:i + 1], g[i:i + 1])
+                at = [o.get("x")[0] for o in opts] if name == "Schedule-free AdamW" else xs
+                loss = land.loss(np.asarray(at))
+            out[surface][name] = np.where(np.isfinite(loss), loss, np.inf)
     return out
 
 
