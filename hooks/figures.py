@@ -440,11 +440,11 @@ def put_aside(page_html: str) -> tuple[str, list[str]]:
 
 def put_back(page_html: str, blocks: list[str]) -> str:
     """Undo ``put_aside``: each comment replaced by its block; PluginError if one is missing."""
-    out = ASIDE.sub(lambda m: blocks[int(m.group(1))], page_html)
-    if len(ASIDE.findall(page_html)) != len(blocks):
+    found = len(ASIDE.findall(page_html))
+    if found != len(blocks):
         raise PluginError(f"optdocs: {len(blocks)} blocks of figure code were put aside, "
-                          f"{len(ASIDE.findall(page_html))} found again")
-    return out
+                          f"{found} found again")
+    return ASIDE.sub(lambda m: blocks[int(m.group(1))], page_html)
 
 
 def unwrap_figures(page_html: str) -> str:
