@@ -27,6 +27,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from site_helpers import (  # noqa: E402
     REPO_ROOT,
+    build_lock,
     build_site,
     css_urls,
     fetch_pyodide,
@@ -44,7 +45,8 @@ SEED_TOOL = REPO_ROOT.parent / "shared" / "tools" / "seed_overlap.py"
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site")
     stats = tmp / "stats.json"
-    result = build_site(tmp / "site", env={"OPTDOCS_STATS_FILE": str(stats)})
+    with build_lock():
+        result = build_site(tmp / "site", env={"OPTDOCS_STATS_FILE": str(stats)})
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.output}"
     return result
 
@@ -53,11 +55,13 @@ def built(tmp_path_factory):
 def rebuilt(built, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site-warm")
     stats = tmp / "stats.json"
-    before = notebook_cache_files()
-    result = build_site(tmp / "site", env={"OPTDOCS_STATS_FILE": str(stats)})
+    with build_lock():  # no other build may write the notebooks' cache in between
+        before = notebook_cache_files()
+        result = build_site(tmp / "site", env={"OPTDOCS_STATS_FILE": str(stats)})
+        after = notebook_cache_files()
     assert result.returncode == 0, f"second mkdocs build failed:\n{result.output}"
     data = json.loads(stats.read_text())
-    data["notebooks_executed"] = sorted(set(notebook_cache_files()) - set(before))
+    data["notebooks_executed"] = sorted(set(after) - set(before))
     return result, data
 
 

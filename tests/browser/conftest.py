@@ -1,9 +1,10 @@
 """Fixtures for the browser tests: a self-hosted build of the site, served on 127.0.0.1, and one
 headless Chromium (Debian's /usr/bin/chromium, driven by Playwright for Python).
 
-* The site is built once per session with ``OPTDOCS_PYODIDE=<runtime> mkdocs build`` into a
-  temporary folder (runtime: $OPTDOCS_PYODIDE or .cache/pyodide, made by
-  scripts/fetch_pyodide.py). Set OPTDOCS_BROWSER_SITE to a built site to skip the build.
+* The site is built once per test run, shared by pytest-xdist's workers, with
+  ``OPTDOCS_PYODIDE=<runtime> mkdocs build`` into a temporary folder (runtime: $OPTDOCS_PYODIDE
+  or .cache/pyodide, made by scripts/fetch_pyodide.py). Set OPTDOCS_BROWSER_SITE to a built site
+  to skip the build.
 * Every request the browser makes, from the pages and from their workers, is recorded
   (``recorder``); the server also logs every path it serves.
 Missing chromium, playwright or runtime folder: the tests fail, naming what to install.
@@ -51,18 +52,36 @@ def pyodide_runtime() -> Path:
     return folder
 
 
+_site_helpers = _load("_site_helpers_for_browser_tests", REPO / "tests" / "site_helpers.py")
+
+
+def shared_build(tmp_path_factory, name: str, env: dict[str, str]) -> Path:
+    """``mkdocs build`` into ``<name>/site``, once per test run: under pytest-xdist every worker
+    asks, the first builds (holding the build lock, see tests/site_helpers.py) and the others
+    wait for it and reuse the folder. The browser tests never write into the site."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    site = root / name / "site"
+    done = site.parent / "built"
+    with _site_helpers.build_lock():
+        if not done.is_file():
+            cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(REPO / "mkdocs.yml"),
+                   "-d", str(site)]
+            proc = subprocess.run(cmd, cwd=REPO, env={**env, "NO_MKDOCS_2_WARNING": "1"},
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  timeout=1800)
+            assert proc.returncode == 0, f"mkdocs build ({name}) failed:\n{proc.stdout[-8000:]}"
+            done.write_text("ok\n")
+    return site
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory, pyodide_runtime) -> Path:
     if os.environ.get("OPTDOCS_BROWSER_SITE"):
         return Path(os.environ["OPTDOCS_BROWSER_SITE"])
-    tmp = tmp_path_factory.mktemp("browser-site")
-    site = tmp / "site"
-    env = dict(os.environ, OPTDOCS_PYODIDE=str(pyodide_runtime), NO_MKDOCS_2_WARNING="1")
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(REPO / "mkdocs.yml"), "-d", str(site)]
-    proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=1800)
-    assert proc.returncode == 0, f"mkdocs build failed:\n{proc.stdout[-8000:]}"
-    return site
+    return shared_build(tmp_path_factory, "browser-site",
+                        dict(os.environ, OPTDOCS_PYODIDE=str(pyodide_runtime)))
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -175,14 +194,8 @@ def cdn_built_site(tmp_path_factory) -> Path:
     Set OPTDOCS_BROWSER_CDN_SITE to such a built site to skip the build."""
     if os.environ.get("OPTDOCS_BROWSER_CDN_SITE"):
         return Path(os.environ["OPTDOCS_BROWSER_CDN_SITE"])
-    site = tmp_path_factory.mktemp("browser-cdn-site") / "site"
-    env = {k: v for k, v in os.environ.items() if k != "OPTDOCS_PYODIDE"}
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(REPO / "mkdocs.yml"), "-d", str(site)]
-    proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=1800)
-    assert proc.returncode == 0, f"mkdocs build (CDN) failed:\n{proc.stdout[-8000:]}"
-    return site
+    return shared_build(tmp_path_factory, "browser-cdn-site",
+                        {k: v for k, v in os.environ.items() if k != "OPTDOCS_PYODIDE"})
 
 
 class _CorsHandler(_Handler):

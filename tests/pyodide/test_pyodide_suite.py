@@ -121,7 +121,7 @@ def test_package_suite_passes_in_pyodide(tmp_path):
 
     cmd = [node, str(HERE / "run_pytest.mjs"), "--pyodide", str(runtime), "--wheels", str(wheels),
            "--repo", str(REPO), "--", "--rootdir=/repo", "-c", "/repo/pyproject.toml",
-           "-q", *files]
+           "-o", "addopts=-ra", "-q", *files]  # pyproject's addopts ask for pytest-xdist
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           timeout=1200, cwd=tmp_path)
     tail = proc.stdout[-6000:]
