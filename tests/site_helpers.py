@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import importlib.util
 import os
 import re
@@ -33,22 +31,6 @@ class Build:
     @property
     def warnings(self) -> list[str]:
         return [ln for ln in self.output.splitlines() if ln.startswith("WARNING")]
-
-
-@contextlib.contextmanager
-def build_lock():
-    """Hold the repository's build lock: builds that share the build cache (``.cache/`` or
-    $OPTDOCS_CACHE_DIR) run one at a time, so that with pytest-xdist the first one computes the
-    figures and the others find them, and a test that compares the cache before and after its
-    own build sees only that build."""
-    root = Path(os.environ.get("OPTDOCS_CACHE_DIR", REPO_ROOT / ".cache"))
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "build.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build_site(dest: Path, *, config: Path | None = None, cwd: Path = REPO_ROOT,

@@ -25,9 +25,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_lock import build_lock  # noqa: E402
 from site_helpers import (  # noqa: E402
     REPO_ROOT,
-    build_lock,
     build_site,
     css_urls,
     fetch_pyodide,

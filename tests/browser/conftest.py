@@ -52,19 +52,19 @@ def pyodide_runtime() -> Path:
     return folder
 
 
-_site_helpers = _load("_site_helpers_for_browser_tests", REPO / "tests" / "site_helpers.py")
+_build_lock = _load("_build_lock_for_browser_tests", REPO / "tests" / "build_lock.py").build_lock
 
 
 def shared_build(tmp_path_factory, name: str, env: dict[str, str]) -> Path:
     """``mkdocs build`` into ``<name>/site``, once per test run: under pytest-xdist every worker
-    asks, the first builds (holding the build lock, see tests/site_helpers.py) and the others
+    asks, the first builds (holding tests/build_lock.py's lock) and the others
     wait for it and reuse the folder. The browser tests never write into the site."""
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # the run's folder, above each worker's own
     site = root / name / "site"
     done = site.parent / "built"
-    with _site_helpers.build_lock():
+    with _build_lock():
         if not done.is_file():
             cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(REPO / "mkdocs.yml"),
                    "-d", str(site)]
