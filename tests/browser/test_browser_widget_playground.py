@@ -174,7 +174,7 @@ def test_a_long_cell_and_its_stop_do_not_break_the_playground(page):
         cell.original = "while True:\\n    pass\\n";
         cell.run();
     }""")
-    page.wait_for_function("() => window.optdocsRunner.cells()[0].state === 'running'")
+    page.wait_for_function("() => window.optdocsRunner.runtime.cellRunning()")  # the worker runs it
     before = renders(w)
     w.locator('select[name="optimizer"]').select_option("SGD")   # Python is busy: the grid answers
     wait_renders_above(page, w, before)

@@ -214,7 +214,8 @@ def test_a_long_cell_and_its_stop_do_not_break_a_widget(page):
         cell.original = "while True:\\n    pass\\n";
         cell.run();
     }""")
-    page.wait_for_function("() => window.optdocsRunner.cells()[0].state === 'running'")
+    # the worker has started the cell (the cell shows "running" as soon as it is sent)
+    page.wait_for_function("() => window.optdocsRunner.runtime.cellRunning()")
     before = renders(w)
     set_range(w, "sgd_lr", 0.8)                      # Python is busy: the grid answers meanwhile
     wait_renders_above(page, w, before)
