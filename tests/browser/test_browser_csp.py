@@ -389,6 +389,31 @@ def test_the_hook_hashes_inline_scripts_and_refuses_inline_code():
         csp.scan_page("<html><head></head></html>", "page.md")
 
 
+def test_the_hooks_quick_script_scan_reads_every_built_page_as_the_html_parser(built_site):
+    """hook.inline_scripts (regular expressions, used when a page has nothing that looks like an
+    inline handler) finds the same scripts as the full parse on every page of the site."""
+    csp = _csp_hook()
+    pages = html_pages(built_site)
+    assert len(pages) > 20
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert csp.inline_scripts(text) == csp.parsed_scripts(text, page.name), page
+    assert len(csp.inline_scripts((built_site / "index.html").read_text())) >= 2
+
+
+def test_the_quick_scan_leaves_a_page_with_handler_lookalikes_to_the_parser():
+    """Text that only looks like a handler (Python's ``one = 1``) sends the page to the parser,
+    which accepts it; a real handler beside a script is refused however the page is scanned."""
+    csp = _csp_hook()
+    text = PAGE.format("<pre><code> one = 1</code></pre><script>d()</script>")
+    assert csp.MAYBE_INLINE_CODE.search(text)
+    assert len(csp.scan_page(text, "page.md")) == 2
+    with pytest.raises(Exception, match="inline event handler"):
+        csp.scan_page(PAGE.format('<script>d()</script><img src="x.png" onerror="go()">'), "page.md")
+    attrs = PAGE.format("<script type='module' data-x=\"a>b\">e()</script><script\nsrc=y.js></script>")
+    assert csp.inline_scripts(attrs) == csp.parsed_scripts(attrs, "page.md") == ["a()", "e()"]
+
+
 def test_the_hook_names_only_a_plain_https_runtime_folder():
     from mkdocs.exceptions import PluginError
 
