@@ -94,11 +94,12 @@ MODERN_KEYS = {"RAdam": "radam", "Adafactor": "adafactor", "Muon": "muon", "Lion
 
 
 def make_modern(name: str, lr: float):
-    """Today's optimizer ``name`` at rate ``lr``, defaults otherwise (Muon: no weight decay)."""
+    """Today's optimizer ``name`` at rate ``lr``, defaults otherwise (Muon: no weight decay);
+    Adafactor and Muon take their norms per run, so one instance steps all of a rate's seeds."""
     from guide.modern import MuonWithAdamW
     from optdocs import Adafactor, AdamWScheduleFree, Lion, RAdam
 
-    return {"RAdam": lambda: RAdam(lr=lr), "Adafactor": lambda: Adafactor(lr=lr),
+    return {"RAdam": lambda: RAdam(lr=lr), "Adafactor": lambda: Adafactor(lr=lr, stacked=True),
             "Muon": lambda: MuonWithAdamW(lr), "Lion": lambda: Lion(lr=lr),
             "Schedule-free AdamW": lambda: AdamWScheduleFree(lr=lr)}[name]()
 

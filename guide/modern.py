@@ -39,15 +39,16 @@ MUON_SHAPE, MUON_SCALES = (8, 4), (10.0, 1.0, 0.1, 0.01)
 REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "data" / "torch_reference.json"
 
 
-def make(name: str, lr: float):
-    """The optimizer ``name`` at rate ``lr``, with its defaults otherwise (no weight decay)."""
+def make(name: str, lr: float, stacked: bool = False):
+    """The optimizer ``name`` at rate ``lr``, with its defaults otherwise (no weight decay);
+    ``stacked``: Adafactor and Muon step a stack of runs, with their norms per run."""
     return {
         "Adam": lambda: Adam(lr=lr),
         "RAdam": lambda: RAdam(lr=lr),
         "Lion": lambda: Lion(lr=lr),
         "Schedule-free AdamW": lambda: AdamWScheduleFree(lr=lr),
-        "Adafactor": lambda: Adafactor(lr=lr),
-        "Muon": lambda: Muon(lr=lr, weight_decay=0.0),
+        "Adafactor": lambda: Adafactor(lr=lr, stacked=stacked),
+        "Muon": lambda: Muon(lr=lr, weight_decay=0.0, stacked=stacked),
     }[name]()
 
 
@@ -119,19 +120,20 @@ def best(values: np.ndarray) -> tuple[float, float]:
 
 class MuonWithAdamW:
     """Muon for the weight matrices, AdamW for the biases (Muon takes only matrices), as Muon
-    is used in practice. One run at a time (``optdocs.nn.train`` steps a non-elementwise optimizer
-    with each run's own arrays); a leading run axis of one is dropped for Muon."""
+    is used in practice. It steps a stack of runs (``optdocs.nn.train`` gives it one slice of
+    the stack, a run axis of one for a single network): Muon is made with ``stacked=True``, its
+    norms per run, and AdamW is elementwise."""
 
     elementwise = False
+    stacked = True
 
     def __init__(self, lr: float) -> None:
-        self.muon = Muon(lr=lr, weight_decay=0.0)
+        self.muon = Muon(lr=lr, weight_decay=0.0, stacked=True)
         self.adamw = AdamW(lr=ADAMW_LR_WITH_MUON, weight_decay=0.0)
 
     def step(self, params: dict, grads: dict) -> dict:
         mats = [k for k in params if k.startswith("W")]
-        one = {k: params[k][0] if params[k].ndim == 3 else params[k] for k in mats}
-        self.muon.step(one, {k: grads[k].reshape(one[k].shape) for k in mats})
+        self.muon.step({k: params[k] for k in mats}, {k: grads[k] for k in mats})
         rest = [k for k in params if k not in mats]
         self.adamw.step({k: params[k] for k in rest}, {k: grads[k] for k in rest})
         return params
@@ -165,7 +167,7 @@ def _network_sweep(seeds: tuple[int, ...]) -> dict[str, dict[str, np.ndarray]]:
 
         def factory(lr, made=made, name=name):
             def build():
-                opt = MuonWithAdamW(lr) if name == "Muon" else make(name, lr)
+                opt = MuonWithAdamW(lr) if name == "Muon" else make(name, lr, stacked=True)
                 made.append(opt)
                 return opt
             return build

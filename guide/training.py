@@ -68,7 +68,8 @@ def train_groups(groups: Sequence[tuple[Callable[[], Optimizer], Sequence[int]]]
     (``MLP(sizes, seed=s)``) and orders the mini-batches (``default_rng(s)``), as
     ``optdocs.nn.train(..., seed=s)`` does. All the runs of all the groups are one stack of
     networks trained by one ``optdocs.nn.train`` call. An elementwise optimizer gets one instance
-    per group, stepping all of that group's seeds at once; LARS and LAMB (norms over whole layers)
+    per group, stepping all of that group's seeds at once, and so does one made with
+    ``stacked=True`` (Adafactor, Muon: norms per run); LARS and LAMB (norms over whole layers)
     get one instance per run. A run that diverges has NaN after its last recorded epoch.
     """
     X, y = circle_data() if data is None else data
@@ -76,7 +77,7 @@ def train_groups(groups: Sequence[tuple[Callable[[], Optimizer], Sequence[int]]]
     opts: list[Optimizer] = []
     for make, group_seeds in groups:
         opt = make()
-        shared = getattr(opt, "elementwise", True)
+        shared = getattr(opt, "elementwise", True) or getattr(opt, "stacked", False)
         opts += [opt] * len(group_seeds) if shared else [opt] + [make() for _ in group_seeds[1:]]
     model = MLP(sizes, seed=seeds)
     h = train(model, opts, X, y, epochs=epochs, batch_size=batch_size, seed=seeds)

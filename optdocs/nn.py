@@ -518,7 +518,9 @@ def _order_seeds(seed: Seeds, runs: int | None) -> list[int]:
 def _steppers(optimizer: Any, runs: int | None) -> list[tuple[Any, int | slice | None]]:
     """``(optimizer, runs it steps)`` pairs: None for a single network, an int for one run of a
     stack (it gets that run's arrays, shaped like a single network's), a slice for consecutive
-    runs sharing an instance (they are stepped as one stacked array)."""
+    runs sharing an instance (they are stepped as one stacked array). An optimizer made with
+    ``stacked=True`` (Adafactor, Muon: norms per run) always gets a slice, a run axis of one for
+    a single network."""
     def check(opt: Any) -> Any:
         if not callable(getattr(opt, "step", None)):
             raise ValueError(f"optimizer must have a step(params, grads) method, got {opt!r}")
@@ -528,7 +530,7 @@ def _steppers(optimizer: Any, runs: int | None) -> list[tuple[Any, int | slice |
         if isinstance(optimizer, Sequence):
             raise ValueError(f"optimizer must be one optimizer for a single network, got a "
                              f"{type(optimizer).__name__} of {len(optimizer)}")
-        return [(check(optimizer), None)]
+        return [(check(optimizer), slice(0, 1) if _stacked(optimizer) else None)]
     opts = [check(o) for o in optimizer] if isinstance(optimizer, Sequence) else [check(optimizer)] * runs
     if len(opts) != runs:
         raise ValueError(f"optimizer has {len(opts)} optimizers but the model has {runs} runs; "
@@ -544,11 +546,17 @@ def _steppers(optimizer: Any, runs: int | None) -> list[tuple[Any, int | slice |
                                  f"instance must be next to each other")
             blocks.append([opt, r, r + 1])
     for opt, a, b in blocks:
-        if b - a > 1 and not getattr(opt, "elementwise", True):
+        if b - a > 1 and not (getattr(opt, "elementwise", True) or _stacked(opt)):
             raise ValueError(f"optimizer: {type(opt).__name__} uses norms of whole arrays "
                              f"(elementwise = False), so one instance cannot step the stacked runs "
-                             f"{a} to {b - 1}; give each run its own instance")
-    return [(opt, a if b - a == 1 else slice(a, b)) for opt, a, b in blocks]
+                             f"{a} to {b - 1}; give each run its own instance (or make it with "
+                             f"stacked=True where the optimizer offers it)")
+    return [(opt, a if b - a == 1 and not _stacked(opt) else slice(a, b)) for opt, a, b in blocks]
+
+
+def _stacked(opt: Any) -> bool:
+    """Whether ``opt`` steps arrays with a leading axis of runs (``stacked=True``)."""
+    return bool(getattr(opt, "stacked", False))
 
 
 def _clip_runs(grads: dict[str, Array], norms: Array, max_norm: float) -> None:
@@ -660,7 +668,8 @@ def train(model: MLP, optimizer: Any, X: Array, y: Array, epochs: int = 100,
     (``seed[r]``, or ``seed`` for every run), its own loss, clipping and divergence flag, and the
     returned :class:`BatchHistory` row ``r`` equals ``train(model.run(r), ...)`` for that run's
     optimizer and seed, bit for bit. ``optimizer`` is then one optimizer, stepping all runs as one
-    stacked array (only for elementwise rules; LARS and LAMB take norms of whole arrays), or a
+    stacked array (elementwise rules, and Adafactor and Muon made with ``stacked=True``, which
+    take their norms per run; LARS and LAMB take norms of whole arrays), or a
     sequence of R optimizers, one per run; consecutive runs given the same instance are stepped
     together as a stacked slice, so ``[SGD(lr=0.1)] * 5 + [Adam(lr=0.01)] * 5`` trains two groups
     of five runs in one loop.

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from optdocs import LAMB, LARS, SGD, Adam
+from optdocs import LAMB, LARS, SGD, Adafactor, Adam
 from optdocs.nn import (
     MLP,
     BatchHistory,
@@ -290,8 +290,9 @@ def assert_same_history(stacked: History, alone: History) -> None:
 
 
 def assert_stack_is_one_by_one(sizes, make, seeds, epochs, batch_size, clip_norm=None,
-                               per_run=False, **model_kwargs) -> BatchHistory:
-    """Train ``seeds`` as one stack, then each alone, and check every number and parameter."""
+                               per_run=False, make_alone=None, **model_kwargs) -> BatchHistory:
+    """Train ``seeds`` as one stack, then each alone (with ``make_alone()`` if given, else
+    ``make()``), and check every number and parameter."""
     X, y = circle_data(n=90)
     nets = MLP(sizes, seed=seeds, **model_kwargs)
     opt = [make() for _ in seeds] if per_run else make()
@@ -300,8 +301,8 @@ def assert_stack_is_one_by_one(sizes, make, seeds, epochs, batch_size, clip_norm
     assert stacked.loss.shape == (len(seeds), epochs)
     for r, s in enumerate(seeds):
         net = MLP(sizes, seed=s, **model_kwargs)
-        alone = train(net, make(), X, y, epochs=epochs, batch_size=batch_size, seed=s,
-                      clip_norm=clip_norm)
+        alone = train(net, (make_alone or make)(), X, y, epochs=epochs, batch_size=batch_size,
+                      seed=s, clip_norm=clip_norm)
         assert_same_history(stacked.run(r), alone)
         for key, p in net.params.items():
             assert np.array_equal(nets.params[key][r], p, equal_nan=True), (r, key)
@@ -332,6 +333,23 @@ def test_stack_with_one_optimizer_per_run() -> None:
     assert_stack_is_one_by_one((2, 16, 16, 1), lambda: LARS(lr=3.0), (0, 3, 7), 5, 30,
                                per_run=True)
     assert_stack_is_one_by_one((2, 16, 16, 1), lambda: LAMB(lr=0.01), (1, 2), 5, 45, per_run=True)
+
+
+def test_stack_with_an_optimizer_made_stacked() -> None:
+    # Adafactor with stacked=True takes its norms per run: one instance steps the whole stack
+    # with the numbers of one Adafactor per run, and a single network with a run axis of one
+    make = lambda: Adafactor(lr=0.05, weight_decay=0.01, stacked=True)  # noqa: E731
+    plain = lambda: Adafactor(lr=0.05, weight_decay=0.01)  # noqa: E731
+    assert_stack_is_one_by_one((2, 16, 16, 1), make, (0, 3, 7), 5, 30, make_alone=plain)
+    assert_stack_is_one_by_one((2, 16, 16, 1), make, (3,), 5, 30, make_alone=plain)
+    X, y = circle_data(n=90)
+    one, alone = MLP((2, 8, 1), seed=4), MLP((2, 8, 1), seed=4)
+    assert_same_history(train(one, make(), X, y, epochs=3, seed=4),
+                        train(alone, plain(), X, y, epochs=3, seed=4))
+    for key, p in alone.params.items():
+        assert np.array_equal(one.params[key], p), key
+    with pytest.raises(ValueError, match="stacked=True"):
+        train(MLP(seed=[0, 1]), Adafactor(), X, y, epochs=1, seed=[0, 1])
 
 
 def test_runs_that_diverge_stop_alone() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from optdocs._checks import check_finite, check_nonneg
+from optdocs.optimizers._runs import norm, run_size
 from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 #: The state buffers that are smaller than the parameter (a matrix's row and column factors).
@@ -52,7 +53,9 @@ class Adafactor(Optimizer):
     square), and its RMS is clipped at $d \, \alpha_t$. Note that torch's ``lr`` caps
     $\rho_t = \min(\gamma, 1/\sqrt t)$: it is no plain multiplier. ``eps=(None, 1e-3)``: $\epsilon_1$
     None means the dtype's machine epsilon. Arrays of more than two axes are factored over their
-    last two. Norms are per array, so ``elementwise`` is False.
+    last two. Norms are per array, so ``elementwise`` is False; with ``stacked=True`` every
+    parameter carries a leading axis of independent runs (``optdocs.nn``'s stacked networks) and
+    norms and factors are taken per run, the same numbers as one optimizer per run.
 
     State: ``step``; ``row_var`` (shape ``(..., R, 1)``) and ``col_var`` (``(..., 1, C)``) for
     arrays of two axes or more, ``variance`` for vectors and scalars. ``get`` also computes
@@ -63,9 +66,11 @@ class Adafactor(Optimizer):
 
     def __init__(self, lr: LearningRate = 1e-2, beta2_decay: float = -0.8,
                  eps: tuple[float | None, float] = (None, 1e-3), d: float = 1.0,
-                 weight_decay: float = 0.0, *, overrides: Overrides = None) -> None:
+                 weight_decay: float = 0.0, *, stacked: bool = False,
+                 overrides: Overrides = None) -> None:
         super().__init__(dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d,
                               weight_decay=weight_decay), overrides)
+        self.stacked = bool(stacked)
 
     def validate(self, h):
         beta2_decay = check_finite("beta2_decay", h["beta2_decay"])
@@ -78,19 +83,20 @@ class Adafactor(Optimizer):
                 "weight_decay": check_nonneg("weight_decay", h["weight_decay"])}
 
     def init_state(self, p, h):
-        if p.ndim > 1:
+        if p.ndim - self.stacked > 1:
             return {name: np.zeros(shape, p.dtype) for name, shape in factor_shapes(p.shape).items()}
         return {"variance": np.zeros_like(p)}
 
     # --8<-- [start:rule]
     def update_rule(self, p, g, state, h):
-        t, (eps1, eps2) = state["step"], h.eps
+        t, (eps1, eps2), runs = state["step"], h.eps, self.stacked
         if eps1 is None:
             eps1 = float(np.finfo(p.dtype).eps)
         w = t**h.beta2_decay                                 # 1 - beta2_t = t^(-0.8)
         rho = min(h.lr, 1 / t**0.5)                          # relative step size
-        alpha = max(eps2, float(np.linalg.norm(p)) / p.size**0.5) * rho
-        if p.ndim > 1:
+        n = run_size(p, runs)
+        alpha = np.maximum(eps2, norm(p, runs) / n**0.5) * rho       # eps2 or RMS(theta), times rho
+        if p.ndim - runs > 1:
             row, col = state["row_var"], state["col_var"]
             row += w * (np.mean(g * g, axis=-1, keepdims=True) - row)   # mean over columns
             col += w * (np.mean(g * g, axis=-2, keepdims=True) - col)   # mean over rows
@@ -100,7 +106,7 @@ class Adafactor(Optimizer):
             v += w * (g * g - v)
             var = v
         u = g / np.sqrt(np.maximum(var, eps1 * eps1))        # G / sqrt(V_hat)
-        clip = max(1.0, float(np.linalg.norm(u)) / (u.size**0.5 * h.d))   # RMS(U) <= d
+        clip = np.maximum(1.0, norm(u, runs) / (n**0.5 * h.d))   # RMS(U) <= d
         u *= alpha / clip
         if h.weight_decay != 0:
             u += h.lr * h.weight_decay * p                   # theta (1 - lr wd)

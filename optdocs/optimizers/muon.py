@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from optdocs._checks import check_finite, check_nonneg, check_positive, check_positive_int
+from optdocs.optimizers._runs import norm
 from optdocs.optimizers._structure import label, pair
 from optdocs.optimizers.base import LearningRate, Optimizer, Overrides, Params
 
@@ -19,7 +20,7 @@ ADJUST_LR_FNS = (None, "original", "match_rms_adamw")
 
 
 def newton_schulz(m: np.ndarray, coefficients: tuple[float, float, float] = NS_COEFFICIENTS,
-                  steps: int = NS_STEPS, eps: float = 1e-7) -> np.ndarray:
+                  steps: int = NS_STEPS, eps: float = 1e-7, stacked: bool = False) -> np.ndarray:
     r"""An approximate orthogonalisation of the matrix ``m``, as torch's Muon computes it.
 
     With $M = U \Sigma V^\top$, the ideal is $U V^\top$: the same singular vectors with every
@@ -29,21 +30,22 @@ def newton_schulz(m: np.ndarray, coefficients: tuple[float, float, float] = NS_C
     \mapsto a\sigma + b\sigma^3 + c\sigma^5$. The coefficients push small values up fast; after five
     iterations they lie roughly between 0.7 and 1.2 rather than exactly at 1. A tall matrix is
     transposed first so $A_k$ is the smaller Gram matrix. Here in float64; torch works in bfloat16.
+    With ``stacked``, ``m`` is a stack of matrices (one per run), each orthogonalised on its own.
     """
     a, b, c = coefficients
-    tall = m.shape[0] > m.shape[1]
-    x = m.T if tall else m
-    x = x / max(float(np.linalg.norm(x)), eps)
+    tall = m.shape[-2] > m.shape[-1]
+    x = np.swapaxes(m, -1, -2) if tall else m
+    x = x / np.maximum(norm(x, stacked), eps)
     for _ in range(steps):
-        gram = x @ x.T
+        gram = x @ np.swapaxes(x, -1, -2)
         x = a * x + (b * gram + c * gram @ gram) @ x
-    return x.T if tall else x
+    return np.swapaxes(x, -1, -2) if tall else x
 
 
 def adjusted_lr(lr: float, adjust_lr_fn: str | None, shape: tuple[int, ...]) -> float:
     r"""The rate for a matrix of ``shape`` $A \times B$: $\gamma\sqrt{\max(1, A/B)}$ (``original``,
     the default) or $0.2\,\gamma\sqrt{\max(A, B)}$ (``match_rms_adamw``, an RMS like AdamW's)."""
-    rows, cols = shape[:2]
+    rows, cols = shape[-2:]
     if adjust_lr_fn == "match_rms_adamw":
         return lr * 0.2 * math.sqrt(max(rows, cols))
     return lr * math.sqrt(max(1, rows / cols))
@@ -88,7 +90,9 @@ class Muon(Optimizer):
     Muon takes only matrices: a parameter that is not 2-D raises ``ValueError`` naming its key and
     shape, before any parameter is updated (torch also raises). Use another optimizer for biases.
     Defaults are torch's: ``lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True``. The
-    rule mixes the elements of a matrix, so ``elementwise`` is False.
+    rule mixes the elements of a matrix, so ``elementwise`` is False; with ``stacked=True`` every
+    parameter is a stack of matrices, one per independent run (``optdocs.nn``'s stacked networks),
+    each stepped as one optimizer per run would step it.
 
     State: ``step``, ``momentum_buffer`` ($B_t$); ``get`` also computes ``update``.
     """
@@ -99,10 +103,11 @@ class Muon(Optimizer):
                  nesterov: bool = True,
                  ns_coefficients: tuple[float, float, float] = NS_COEFFICIENTS,
                  eps: float = 1e-7, ns_steps: int = NS_STEPS, adjust_lr_fn: str | None = None,
-                 *, overrides: Overrides = None) -> None:
+                 *, stacked: bool = False, overrides: Overrides = None) -> None:
         super().__init__(dict(lr=lr, weight_decay=weight_decay, momentum=momentum,
                               nesterov=nesterov, ns_coefficients=ns_coefficients, eps=eps,
                               ns_steps=ns_steps, adjust_lr_fn=adjust_lr_fn), overrides)
+        self.stacked = bool(stacked)
 
     def validate(self, h):
         steps = check_positive_int("ns_steps", h["ns_steps"])
@@ -119,10 +124,12 @@ class Muon(Optimizer):
                 "adjust_lr_fn": h["adjust_lr_fn"]}
 
     def step(self, params: Params, grads: Any) -> Params:
-        """``Optimizer.step``, after checking that every parameter is a matrix."""
+        """``Optimizer.step``, after checking that every parameter is a matrix (a stack of
+        matrices when ``stacked``)."""
         for key, p, _ in pair(params, grads)[1]:
-            if p.ndim != 2:
-                raise ValueError(f"Muon takes only 2-D parameters: {label(key)} has shape "
+            if p.ndim != 2 + self.stacked:
+                kind = "stacks of matrices (3-D, stacked=True)" if self.stacked else "2-D parameters"
+                raise ValueError(f"Muon takes only {kind}: {label(key)} has shape "
                                  f"{p.shape} (use another optimizer for it)")
         return super().step(params, grads)
 
@@ -134,7 +141,7 @@ class Muon(Optimizer):
         mu, buf = h.momentum, state["momentum_buffer"]
         buf += (1 - mu) * (g - buf)                          # B_t = mu B_{t-1} + (1 - mu) G_t
         b = g + mu * (buf - g) if h.nesterov else buf        # look ahead: (1 - mu) G_t + mu B_t
-        o = newton_schulz(b, h.ns_coefficients, h.ns_steps, h.eps)   # ~ U V^T
+        o = newton_schulz(b, h.ns_coefficients, h.ns_steps, h.eps, self.stacked)   # ~ U V^T
         d = adjusted_lr(h.lr, h.adjust_lr_fn, p.shape) * o
         if h.weight_decay != 0:
             d += h.lr * h.weight_decay * p                   # decoupled decay

@@ -1,0 +1,25 @@
+"""Norms for the optimizers that can step a stack of independent runs (``stacked=True``).
+
+optdocs.nn trains many networks at once with their parameters stacked along a leading axis. An
+elementwise rule steps such a stack as it is; a rule that takes norms of whole arrays (Adafactor,
+Muon) must take them per run. ``norm`` takes each run's norm with ``np.linalg.norm`` on that
+run's array alone, so a stacked step equals one optimizer per run bit for bit
+(tests/test_optimizers_stacked.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def norm(x: np.ndarray, stacked: bool) -> float | np.ndarray:
+    """``np.linalg.norm(x)`` (a float); with ``stacked``, the norm of each ``x[r]``, shaped
+    ``(R, 1, ..., 1)`` to broadcast against ``x``."""
+    if not stacked:
+        return float(np.linalg.norm(x))
+    return np.array([np.linalg.norm(run) for run in x]).reshape((len(x),) + (1,) * (x.ndim - 1))
+
+
+def run_size(x: np.ndarray, stacked: bool) -> int:
+    """The number of elements of one run's array."""
+    return x[0].size if stacked else x.size
