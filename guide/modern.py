@@ -493,8 +493,7 @@ def _():
             "at larger ones.",
         caption="Compare where each curve has its minimum: Lion and Muon want smaller learning rates "
                 "than Adam, RAdam and schedule-free AdamW larger ones, so a rate tuned for Adam is no"
-                " fair test of the others.",
-        page_kwargs={"seeds": (0, 1)})
+                " fair test of the others.")
 def _(seeds=NET_SEEDS):
     from optdocs.plots.style import new_figure
 
