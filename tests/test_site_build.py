@@ -14,6 +14,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -449,6 +450,41 @@ def test_each_exercise_downloads_with_its_measured_answers(built):
         for cell in answers:
             text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
             assert text.strip(), f"{source.name}: an answer cell has no printed output"
+
+
+NOTEBOOK_SHEET = r'<link rel="stylesheet" href="(\.\./\.\./assets/notebooks/[0-9a-f]{12}\.css)">'
+
+
+def test_notebook_pages_link_their_styles_and_share_them(built):
+    """hooks/notebook_styles.py: no notebook page carries mkdocs-jupyter's <style> blocks; each
+    links the same stylesheets, which exist and hold JupyterLab's rules."""
+    linked = []
+    for source in sorted((REPO_ROOT / "docs" / "exercises").glob("*.ipynb")):
+        page = built.site / "exercises" / source.stem / "index.html"
+        text = page.read_text(encoding="utf-8")
+        assert "<style" not in text, page
+        assert page.stat().st_size < 400_000, (page, page.stat().st_size)
+        hrefs = re.findall(NOTEBOOK_SHEET, text)
+        assert len(hrefs) >= 2, page
+        linked.append(hrefs)
+    assert len(linked) == 5 and all(h == linked[0] for h in linked)
+    sheets = [(built.site / "exercises" / "x" / h).resolve() for h in linked[0]]
+    assert all(s.is_file() for s in sheets)
+    assert any(".jupyter-wrapper" in s.read_text() and s.stat().st_size > 100_000 for s in sheets)
+
+
+def test_link_styles_names_each_block_by_its_content():
+    from hooks.notebook_styles import link_styles
+
+    sheets: dict[str, str] = {}
+    html = ('<p>a</p><style type="text/css">\n.x { color: red }\n</style><p>b</p>'
+            '<style>.y { color: blue }</style><style type="text/css">.x { color: red }</style>')
+    out = link_styles(html, "exercises/one/", sheets)
+    assert "<style" not in out and out.startswith("<p>a</p><link") and "<p>b</p>" in out
+    assert len(sheets) == 2 and sorted(sheets.values()) == [".x { color: red }\n", ".y { color: blue }\n"]
+    links = re.findall(r'href="([^"]+)"', out)
+    assert links[0] == links[2] != links[1]
+    assert all(h.startswith("../../assets/notebooks/") for h in links)
 
 
 # --- the source articles' wording stays out of the project --------------------------------------
