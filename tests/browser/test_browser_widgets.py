@@ -209,18 +209,23 @@ def test_sgd_adam_controls_give_the_optdocs_numbers(page, server):
 
 def test_a_long_cell_and_its_stop_do_not_break_a_widget(page):
     w = root(page, "sgd-adam")
+    before = renders(w)
+    # Python is busy for 0.4 s, then runs the cell; the move's call waits behind both. The widget
+    # redraws from the grid before the cell has started, and its status must follow once it has.
     page.evaluate("""() => {
+        window.optdocsRunner.call("time.sleep", [0.4]);
         const cell = window.optdocsRunner.cells()[0];
         cell.original = "while True:\\n    pass\\n";
         cell.run();
+        const lr = document.querySelector('[data-optdocs-widget="sgd-adam"] input[name="sgd_lr"]');
+        lr.value = "0.8";
+        lr.dispatchEvent(new Event("input", {bubbles: true}));
     }""")
-    # the worker has started the cell (the cell shows "running" as soon as it is sent)
     page.wait_for_function("() => window.optdocsRunner.runtime.cellRunning()")
-    before = renders(w)
-    set_range(w, "sgd_lr", 0.8)                      # Python is busy: the grid answers meanwhile
-    wait_renders_above(page, w, before)
+    wait_renders_above(page, w, before)              # Python is busy: the grid answers meanwhile
     assert int(w.get_attribute("data-pending")) > 0
-    assert "busy running a cell" in w.locator("[data-role=status]").inner_text()
+    page.wait_for_function("el => el.querySelector('[data-role=status]').textContent"
+                           ".includes('busy running a cell')", arg=w.element_handle(), timeout=5000)
     # nearest grid point of (0.8, 0.65): lr 0.7, noise 0.5
     assert float(readouts(w)["sgd_end"]) == double_well_path("SGD", 0.7, noise=0.5, steps=300)["final_x"]
     page.evaluate("() => window.optdocsRunner.cells()[0].stop()")   # restarts the worker

@@ -611,13 +611,18 @@
       this.poll = setInterval(() => this.watch(), POLL_MS);
     }
 
-    /** Follow the runtime: loading progress, a restart after a cell's Stop, readiness. */
+    /** Follow the runtime: loading progress, a restart after a cell's Stop, readiness, a cell
+     * running while an answer waits. */
     watch() {
       if (!this.root.isConnected) { clearInterval(this.poll); return; }
       const rt = window.optdocsRunner && window.optdocsRunner.runtime;
       if (!rt || this.state === "error") return;
       if (!rt.ready && this.state === "live") { this.setState("loading"); this.render(); }
       else if (this.state === "loading") this.explain(this.answers().approx, 1);
+      else {  // waiting for Python: the status follows a cell that starts or ends meanwhile
+        const { approx, pending } = this.answers();
+        if (pending) this.explain(approx, pending);
+      }
       this.requestLive();
     }
 
