@@ -64,3 +64,29 @@ def test_muon_stacked_wants_stacks_of_matrices():
         Muon(stacked=True).step({"W": np.zeros((2, 8))}, {"W": np.ones((2, 8))})
     with pytest.raises(ValueError, match=r"only 2-D parameters: .*\(4, 2, 8\)"):
         Muon().step({"W": np.zeros((4, 2, 8))}, {"W": np.ones((4, 2, 8))})
+
+
+@pytest.mark.parametrize("cls", [Adafactor, Muon])
+def test_a_stacked_checkpoint_resumes_bit_for_bit_and_only_stacked(cls):
+    rng = np.random.default_rng(2)
+    shapes = {"W1": (2, 8), "W2": (8, 3)}
+    p = {k: rng.normal(size=(3, *s)) for k, s in shapes.items()}
+    grads = [{k: rng.normal(size=(3, *s)) for k, s in shapes.items()} for _ in range(6)]
+    whole, opt = {k: v.copy() for k, v in p.items()}, cls(stacked=True)
+    for g in grads:
+        opt.step(whole, g)
+    half, first = {k: v.copy() for k, v in p.items()}, cls(stacked=True)
+    for g in grads[:3]:
+        first.step(half, g)
+    sd = first.state_dict()
+    assert sd["stacked"] is True
+    second = cls(stacked=True)
+    second.load_state_dict(sd)
+    for g in grads[3:]:
+        second.step(half, g)
+    for k in shapes:
+        np.testing.assert_array_equal(half[k], whole[k])
+    with pytest.raises(ValueError, match=r"stacked is True; this .* has stacked=False"):
+        cls().load_state_dict(sd)
+    with pytest.raises(ValueError, match=r"stacked is False; this .* has stacked=True"):
+        cls(stacked=True).load_state_dict(cls().state_dict())

@@ -9,6 +9,8 @@ run's array alone, so a stacked step equals one optimizer per run bit for bit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 
@@ -23,3 +25,22 @@ def norm(x: np.ndarray, stacked: bool) -> float | np.ndarray:
 def run_size(x: np.ndarray, stacked: bool) -> int:
     """The number of elements of one run's array."""
     return x[0].size if stacked else x.size
+
+
+class StackedRuns:
+    """For an optimizer with a ``stacked`` option: its checkpoint records the option, and a
+    checkpoint saved with the other setting is refused (its state would fit, its norms not)."""
+
+    stacked: bool = False
+
+    def state_dict(self) -> dict:
+        sd = super().state_dict()  # type: ignore[misc]
+        sd["stacked"] = self.stacked
+        return sd
+
+    def load_state_dict(self, sd) -> None:
+        saved = sd.get("stacked", False) if isinstance(sd, Mapping) else False
+        if not isinstance(saved, bool | np.bool_) or bool(saved) != self.stacked:
+            raise ValueError(f"state dict's stacked is {saved!r}; this {type(self).__name__} has "
+                             f"stacked={self.stacked} (make it with the same setting)")
+        super().load_state_dict(sd)  # type: ignore[misc]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from optdocs._checks import check_finite, check_nonneg
-from optdocs.optimizers._runs import norm, run_size
+from optdocs.optimizers._runs import StackedRuns, norm, run_size
 from optdocs.optimizers.base import LearningRate, Optimizer, Overrides
 
 #: The state buffers that are smaller than the parameter (a matrix's row and column factors).
@@ -28,7 +28,7 @@ def factor_shapes(shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
     return {"row_var": (*shape[:-1], 1), "col_var": (*shape[:-2], 1, shape[-1])}
 
 
-class Adafactor(Optimizer):
+class Adafactor(StackedRuns, Optimizer):
     r"""Adafactor (Shazeer & Stern, 2018), as ``torch.optim.Adafactor``.
 
     For a matrix gradient $G_t$ ($R \times C$), Adafactor keeps the mean of $G_t^2$ along each
@@ -55,7 +55,8 @@ class Adafactor(Optimizer):
     None means the dtype's machine epsilon. Arrays of more than two axes are factored over their
     last two. Norms are per array, so ``elementwise`` is False; with ``stacked=True`` every
     parameter carries a leading axis of independent runs (``optdocs.nn``'s stacked networks) and
-    norms and factors are taken per run, the same numbers as one optimizer per run.
+    norms and factors are taken per run, the same numbers as one optimizer per run (its
+    ``state_dict()`` records ``stacked``, and loading refuses the other setting).
 
     State: ``step``; ``row_var`` (shape ``(..., R, 1)``) and ``col_var`` (``(..., 1, C)``) for
     arrays of two axes or more, ``variance`` for vectors and scalars. ``get`` also computes

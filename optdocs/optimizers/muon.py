@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from optdocs._checks import check_finite, check_nonneg, check_positive, check_positive_int
-from optdocs.optimizers._runs import norm
+from optdocs.optimizers._runs import StackedRuns, norm
 from optdocs.optimizers._structure import label, pair
 from optdocs.optimizers.base import LearningRate, Optimizer, Overrides, Params
 
@@ -60,7 +60,7 @@ def check_coefficients(value: Any) -> tuple[float, float, float]:
     return tuple(check_finite(f"ns_coefficients[{i}]", x) for i, x in enumerate((a, b, c)))
 
 
-class Muon(Optimizer):
+class Muon(StackedRuns, Optimizer):
     r"""Muon (Jordan et al., 2024), as ``torch.optim.Muon``, orthogonalising in float64.
 
     For a weight matrix with gradient $G_t$, momentum $\mu$ and decay $\lambda$:
@@ -92,7 +92,8 @@ class Muon(Optimizer):
     Defaults are torch's: ``lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True``. The
     rule mixes the elements of a matrix, so ``elementwise`` is False; with ``stacked=True`` every
     parameter is a stack of matrices, one per independent run (``optdocs.nn``'s stacked networks),
-    each stepped as one optimizer per run would step it.
+    each stepped as one optimizer per run would step it (its ``state_dict()`` records ``stacked``,
+    and loading refuses the other setting).
 
     State: ``step``, ``momentum_buffer`` ($B_t$); ``get`` also computes ``update``.
     """
