@@ -175,7 +175,7 @@ ATTR = re.compile(r"""([^\s"'=<>`/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>
 
 def inline_scripts(output: str) -> list[str]:
     """The text of each inline JavaScript ``<script>`` of a page, as the HTML parser reads it
-    (tests/test_csp_hook.py checks both agree on every built page)."""
+    (tests/browser/test_browser_csp.py checks both agree on every built page)."""
     found = []
     for m in SCRIPT.finditer(output):
         attrs = {a.group(1).lower(): next((v for v in a.groups()[1:] if v is not None), "")
