@@ -5,13 +5,17 @@
 
 1. highlights the code with the same highlighter superfences uses (so Material's copy button,
    ``hl_lines``, ``title`` and code annotations behave as in any other block);
-2. runs the code in-process, like ``python file.py``: a fresh namespace with
+2. runs the code (``hooks/cell_runs.py``), like ``python file.py``: a fresh namespace with
    ``__name__ == "__main__"``, cwd = repo root, ``sys.argv = ["<cell>"]``, matplotlib's Agg
    backend, stdout and stderr captured together, rcParams / numpy error state / warning filters /
    sys.path restored afterwards. Nothing is seeded: a snippet seeds its own generators.
    Figures shown with ``plt.show()`` and pyplot figures still open at the end become SVG files
    ``cells/<sha>.svg`` in the site;
 3. emits the cell markup of CONTRACTS.md ("Runnable cell HTML").
+
+Most blocks have run before their page is rendered: ``on_config`` (before hooks/figures.py
+computes) hands the code of every block of the Markdown to a background process that runs the
+blocks missing from the cache while the figures are computed (``hooks/cell_runs.py``).
 
 A block that raises stops the build with the page, the block's line and first line, and the
 traceback. Results are cached in ``.cache/optdocs-cells/`` (or ``$OPTDOCS_CACHE_DIR``) keyed by the
@@ -23,38 +27,28 @@ build uses any more are pruned after the build (``hooks/build_cache.py``). Set
 
 from __future__ import annotations
 
-import builtins
-import contextlib
-import hashlib
 import html
-import io
-import json
-import linecache
 import os
 import re
 import sys
 import time
-import traceback
-import warnings
 from pathlib import Path
 
 os.environ["MPLBACKEND"] = "Agg"
 
 from mkdocs.exceptions import PluginError  # noqa: E402
-from mkdocs.plugins import get_plugin_logger  # noqa: E402
+from mkdocs.plugins import event_priority, get_plugin_logger  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 from pymdownx.superfences import SuperFencesException, highlight_validator  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # optdocs/ and hooks/ (helpers) live here
     sys.path.insert(0, str(REPO_ROOT))
-from hooks import known_cells, source_keys  # noqa: E402
-from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
+from hooks import cell_runs, known_cells, source_keys  # noqa: E402
+from hooks.build_cache import cache_dir, prune  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import fences  # noqa: E402
 
-CACHE_VERSION = "1"
-CELL_FILENAME = "<cell>"
 ANNOTATIONS_SLOT = "<!--optdocs-annotations-->"
 CELL_END = "<!--/optdocs-cell-->"
 ANNOTATION_MARK = re.compile(r"#.*\(\d+\)")
@@ -76,10 +70,12 @@ _state: dict = {"page": None, "count": 0, "lines": {}, "svgs": {}, "stats": {}, 
 # ---------------------------------------------------------------------------------------- hooks
 
 
+@event_priority(100)  # before hooks/figures.py computes: the cells run ahead meanwhile
 def on_config(config):
-    fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
-    fences[:] = [f for f in fences if f.get("name") != "python"]
-    fences.append({
+    cell_runs.forget_ahead()
+    custom = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+    custom[:] = [f for f in custom if f.get("name") != "python"]
+    custom.append({
         "name": "python",
         "class": "optdocs-cell",
         "format": format_cell,
@@ -95,7 +91,9 @@ def on_config(config):
         ]
     source_keys.forget()
     _state.update(page=None, svgs={}, used=set(),
-                  stats={"cells_run": 0, "cells_cached": 0, "cells_known": 0, "seconds": 0.0})
+                  stats={"cells_run": 0, "cells_cached": 0, "cells_ahead": 0, "cells_known": 0,
+                         "seconds": 0.0})
+    cell_runs.run_ahead(markdown_cells(Path(config["docs_dir"]), config["exclude_docs"]))
     return config
 
 
@@ -118,9 +116,11 @@ def on_post_build(config):
     for sha, svg in _state["svgs"].items():
         (site / f"{sha}.svg").write_bytes(svg)
     stats = _state["stats"]
-    log.info("cells: %d run, %d cached, %d drawn by the figure hook (%.1f s)", stats["cells_run"],
-             stats["cells_cached"], stats["cells_known"], stats["seconds"])
+    log.info("cells: %d run (%.1f s), %d run ahead of the pages, %d cached, %d drawn by the figure "
+             "hook", stats["cells_run"], stats["seconds"], stats["cells_ahead"],
+             stats["cells_cached"], stats["cells_known"])
     record_stats("cells", stats)
+    cell_runs.forget_ahead()  # every page is rendered: what still runs ahead is of no use
     source_keys.save_import_lists()
     _prune_caches()
 
@@ -171,19 +171,20 @@ def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
     if known is not None:  # the code under a full-size figure: the figure hook drew it already
         _state["stats"]["cells_known"] += 1
         return known[0], [_keep_svg(svg) for svg in known[1]]
-    key = hashlib.sha256(
-        "\0".join((CACHE_VERSION, _sources_digest(src), src)).encode()
-    ).hexdigest()
-    cache = cache_dir("optdocs-cells")
-    entry = cache / f"{key}.json"
+    entry = cell_runs.entry(src)
     stats = _state["stats"]
     _state["used"].add(entry)
-    cached = _read_cached(entry, cache / "svg")
+    cached = cell_runs.read(entry)
+    if cached is None and cell_runs.ran_ahead(entry):
+        cell_runs.wait_ahead()  # it may be running this very cell now
+        cached = cell_runs.read(entry)
     if cached is not None:
-        stats["cells_cached"] += 1
-        return cached
+        stats["cells_ahead" if cell_runs.ran_ahead(entry) else "cells_cached"] += 1
+        output, svgs = cached
+        _state["svgs"].update(svgs)
+        return output, list(svgs)
     t0 = time.perf_counter()
-    output, svgs, error = execute(src)
+    output, svgs, error = cell_runs.execute(src)
     stats["seconds"] += time.perf_counter() - t0
     if error is not None:
         line = _state["lines"].get(src.strip("\n"), "?")
@@ -194,124 +195,33 @@ def run_cached(src: str, page, cell_id: str) -> tuple[str, list[str]]:
             f"Line numbers below count from the block's first line.\n{error}"
             + (f"\nOutput before the error:\n{output}" if output.strip() else "")
         )
-    (cache / "svg").mkdir(exist_ok=True)
-    shas = [_keep_svg(svg) for svg in svgs]
-    for sha, svg in zip(shas, svgs, strict=True):
-        write_atomic(cache / "svg" / f"{sha}.svg", svg)
-    write_atomic(entry, json.dumps({"output": output, "figures": shas}).encode())
     stats["cells_run"] += 1
-    return output, shas
+    names = cell_runs.store(entry, output, svgs)
+    _state["svgs"].update(zip(names, svgs, strict=True))
+    return output, names
 
 
 def _keep_svg(svg: bytes) -> str:
     """Keep ``svg`` for the site's cells/ folder; return its name (a hash of its bytes)."""
-    sha = hashlib.sha256(svg).hexdigest()[:20]
+    sha = cell_runs.svg_name(svg)
     _state["svgs"][sha] = svg
     return sha
 
 
-def _read_cached(entry: Path, svg_dir: Path) -> tuple[str, list[str]] | None:
-    """A cached result (output, figure shas), its SVGs loaded; None if any part is missing."""
-    try:
-        data = json.loads(entry.read_text())
-        svgs = {sha: (svg_dir / f"{sha}.svg").read_bytes() for sha in data["figures"]}
-    except FileNotFoundError:
-        return None
-    touch(entry)
-    for sha in svgs:
-        touch(svg_dir / f"{sha}.svg")
-    _state["svgs"].update(svgs)
-    return data["output"], data["figures"]
-
-
-def execute(src: str) -> tuple[str, list[bytes], str | None]:
-    """Run ``src`` as a fresh ``__main__``; return (stdout+stderr, SVGs of figures, traceback)."""
-    import matplotlib
-    import numpy as np
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from optdocs.plots.style import to_svg
-
-    svgs: list[bytes] = []
-
-    def save_open_figures():
-        for num in plt.get_fignums():
-            svgs.append(to_svg(plt.figure(num)))
-        plt.close("all")
-
-    def show(*args, **kwargs):
-        save_open_figures()
-
-    buf = io.StringIO()
-    namespace = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
-    saved = (sys.argv[:], os.getcwd(), sys.path[:], np.geterr(), plt.show)
-    linecache.cache[CELL_FILENAME] = (len(src), None, src.splitlines(keepends=True), CELL_FILENAME)
-    error = None
-    plt.close("all")
-    try:
-        os.chdir(REPO_ROOT)
-        sys.argv = [CELL_FILENAME]
-        sys.path.insert(0, str(REPO_ROOT))
-        plt.show = show
-        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf), \
-                warnings.catch_warnings(), matplotlib.rc_context():
-            _python_default_warning_filters()
-            warnings.showwarning = _warning_printer(buf)
-            try:
-                exec(compile(src, CELL_FILENAME, "exec"), namespace)
-            except SystemExit as exc:
-                if exc.code not in (None, 0):
-                    error = f"SystemExit({exc.code!r})"
-            except BaseException as exc:  # noqa: BLE001 - reported as a build failure
-                error = "".join(traceback.format_exception(exc.with_traceback(_user_tb(exc))))
-            if error is None:
-                save_open_figures()
-    finally:
-        plt.close("all")
-        sys.argv, cwd, sys.path[:], err, plt.show = saved[0], saved[1], saved[2], saved[3], saved[4]
-        os.chdir(cwd)
-        np.seterr(**err)
-        linecache.cache.pop(CELL_FILENAME, None)
-    return buf.getvalue(), svgs, error
+def markdown_cells(docs_dir: Path, exclude=None) -> list[str]:
+    """The code of every ```python block of the docs' Markdown pages (not those of
+    ``exclude``, the ``exclude_docs`` setting, nor of hidden folders), as the fence receives it."""
+    out = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        rel = path.relative_to(docs_dir).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")) or (
+                exclude is not None and exclude.match_file(rel)):
+            continue
+        out += [f.code for f in fences(path.read_text(encoding="utf-8")) if f.lang == "python"]
+    return out
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-def _user_tb(exc):
-    """The traceback without this hook's frames (start at the first frame of the cell)."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != CELL_FILENAME:
-        tb = tb.tb_next
-    return tb or exc.__traceback__
-
-
-def _python_default_warning_filters():
-    """The filters a plain ``python file.py`` starts with (the build tool's may differ)."""
-    warnings.resetwarnings()
-    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
-    for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
-        warnings.filterwarnings("ignore", category=category)
-
-
-def _warning_printer(stream):
-    """Print warnings to ``stream`` as Python does (MkDocs would route them to its log)."""
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        stream.write(warnings.formatwarning(message, category, filename, lineno, line))
-
-    return show
-
-
-def _sources_digest(src: str) -> str:
-    """Digest of the library versions and of every optdocs / guide module the code imports."""
-    try:
-        files = source_keys.source_closure(src)
-    except SyntaxError:
-        files = []  # the run reports it
-    return source_keys.environment_digest() + source_keys.sources_digest(*files)
 
 
 def fence_lines(markdown: str) -> dict[str, int]:

@@ -51,15 +51,23 @@ class _Module:
     defs: dict[str, ast.stmt] = field(default_factory=dict)
     imports: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
     future: bool = False
+    lines: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, name: str) -> _Module:
+        """The module parsed, shared by every figure while its source stays the same (parsing
+        the guide's modules once per figure took most of a cold build's first seconds)."""
         path = REPO_ROOT.joinpath(*name.split(".")).with_suffix(".py")
         source = path.read_text(encoding="utf-8")
+        known = _PARSED.get(name)
+        if known is not None and known.source == source:
+            return known
         mod = cls(name, path, source, ast.parse(source, str(path)),
                   symtable.symtable(source, str(path), "exec"))
+        mod.lines = source.splitlines()
         for node in mod.tree.body:
             mod._bind(node)
+        _PARSED[name] = mod
         return mod
 
     def _bind(self, node: ast.stmt) -> None:
@@ -86,7 +94,7 @@ class _Module:
     def text(self, node: ast.stmt, rename: str | None = None) -> str:
         """The statement's source (with the comment lines right above it), registry decorators
         dropped; ``rename`` renames a function."""
-        lines = self.source.splitlines()
+        lines = self.lines
         decorators = getattr(node, "decorator_list", [])
         top = min([d.lineno for d in decorators] + [node.lineno]) - 1
         first = top
@@ -127,6 +135,10 @@ class _Module:
         else:
             names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         return {n for n in names if n in self.defs or n in self.imports}
+
+
+#: Parsed modules by name (see ``_Module.load``); read-only once loaded.
+_PARSED: dict[str, _Module] = {}
 
 
 def _free_globals(table: symtable.SymbolTable) -> set[str]:

@@ -44,7 +44,7 @@ from mkdocs.structure.files import File
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers) and hooks/ (helpers) live here
     sys.path.insert(0, str(REPO_ROOT))
-from hooks import known_cells, source_keys  # noqa: E402
+from hooks import cell_runs, known_cells, source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import code_spans  # noqa: E402
@@ -90,6 +90,9 @@ def on_config(config):
     cache = cache_dir("optdocs-figures")
     code_path = cache / f"code-{source_keys.sources_digest(*CODE_SOURCES)}.json"
     code = figure_codes(registry.FIGURES, code_path)  # before computing: a failure shows at once
+    # the cells under figures drawn with page_kwargs run meanwhile (the others are known below)
+    cell_runs.run_ahead([code[name][1] for name, spec in sorted(registry.FIGURES.items())
+                         if spec.page_kwargs])
     t0 = time.perf_counter()
     paths = _cache_paths(registry, render, cache)
     source_keys.save_import_lists()

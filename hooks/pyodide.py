@@ -38,6 +38,7 @@ import zipfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 log = logging.getLogger("mkdocs.hooks.pyodide")
@@ -174,10 +175,11 @@ def _ask_imports_matplotlib(repo: Path) -> bool | None:
 # Runtime and config
 
 
-def served_pycs(wheel: bytes) -> bytes | None:
-    """The .pyc zip of scripts/compile_pycs.mjs for a first Run (numpy's and optdocs' modules),
-    cached in .cache/optdocs-pycs/; None where no verified runtime folder with numpy is at hand
-    (the site then works as before, compiling them in the page)."""
+def start_pycs(wheel: bytes) -> tuple[Path, subprocess.Popen | None] | None:
+    """Start making the .pyc zip of scripts/compile_pycs.mjs for a first Run (numpy's and
+    optdocs' modules), cached in .cache/optdocs-pycs/: (the archive's path, the node process
+    compiling it, None when it is cached). None where no verified runtime folder with numpy is
+    at hand (the site then works as before, compiling them in the page). ``finish_pycs`` waits."""
     folder = Path(os.environ.get("OPTDOCS_PYODIDE", "").strip() or fetch_pyodide.DEFAULT_DIR)
     folder = folder.expanduser().resolve()
     try:
@@ -190,20 +192,40 @@ def served_pycs(wheel: bytes) -> bytes | None:
     cached = cache_dir("optdocs-pycs") / f"{key.hexdigest()[:24]}.zip"
     _State.used_pycs = cached
     if cached.is_file():
+        return cached, None
+    cached.with_suffix(".whl").write_bytes(wheel)
+    try:
+        with open(cached.with_suffix(".log"), "w") as out:
+            proc = subprocess.Popen(["node", str(script), "--pyodide", str(folder),
+                                     "--wheel", str(cached.with_suffix(".whl")),
+                                     "--out", str(cached) + ".new"],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    except OSError as exc:
+        raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs could not run: {exc}") from None
+    return cached, proc
+
+
+def finish_pycs(started: tuple[Path, subprocess.Popen | None] | None) -> bytes | None:
+    """The archive ``start_pycs`` started (or found), once node has written it."""
+    if started is None:
+        return None
+    cached, proc = started
+    if proc is None:
         touch(cached)
         return cached.read_bytes()
-    tmp = cached.with_suffix(".whl")
-    tmp.write_bytes(wheel)
+    log_file = cached.with_suffix(".log")
     try:
-        proc = subprocess.run(["node", str(script), "--pyodide", str(folder), "--wheel", str(tmp),
-                               "--out", str(cached) + ".new"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs could not run: {exc}") from None
+        proc.wait(timeout=300)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise PluginError("pyodide hook: scripts/compile_pycs.mjs took over 300 s") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        cached.with_suffix(".whl").unlink(missing_ok=True)
+    output = log_file.read_text(errors="replace")
+    log_file.unlink(missing_ok=True)
     if proc.returncode != 0:
-        raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs failed:\n{proc.stdout[-4000:]}")
+        raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs failed:\n{output[-4000:]}")
     data = Path(str(cached) + ".new").read_bytes()
     Path(str(cached) + ".new").unlink()
     write_atomic(cached, data)
@@ -283,6 +305,7 @@ class _State:
     generated: dict[str, bytes] = {}
     used_pycs: Path | None = None
     used_probe: Path | None = None
+    pycs: tuple[Path, subprocess.Popen | None] | None = None  # started in on_config
 
 
 def _add_once(items, value):
@@ -309,9 +332,8 @@ def add_wheel(runner_cfg: dict, generated: dict[str, bytes]) -> bytes:
     return wheel
 
 
-def add_pycs(runner_cfg: dict, generated: dict[str, bytes], wheel: bytes) -> None:
-    """Serve the first Run's .pyc archive, when a runtime folder is at hand to compile it."""
-    pycs = served_pycs(wheel)
+def add_pycs(runner_cfg: dict, generated: dict[str, bytes], pycs: bytes | None) -> None:
+    """Serve the first Run's .pyc archive, when a runtime folder was at hand to compile it."""
     if pycs is None:
         return
     pycs_hash = hashlib.sha256(pycs).hexdigest()
@@ -365,15 +387,15 @@ def config_js(runner_cfg: dict) -> bytes:
     ).encode()
 
 
+@event_priority(100)  # node compiles the .pyc archive while hooks/figures.py computes
 def on_config(config, **kwargs):
     runner_cfg, served = build_config()
     generated: dict[str, bytes] = {}
     _State.used_pycs = _State.used_probe = None
     wheel = add_wheel(runner_cfg, generated)
-    add_pycs(runner_cfg, generated, wheel)
+    _State.pycs = start_pycs(wheel)
     add_editor(runner_cfg, generated)
     add_runner_sources(runner_cfg, generated, Path(config["docs_dir"]))
-    generated[f"{RUNNER_DIR}/config.js"] = config_js(runner_cfg)
 
     _State.config, _State.served, _State.generated = runner_cfg, served, generated
     _add_once(config["extra_css"], f"{RUNNER_DIR}/runner.css")
@@ -382,6 +404,13 @@ def on_config(config, **kwargs):
     mode = "self-hosted from " + os.environ["OPTDOCS_PYODIDE"] if runner_cfg["selfHosted"] else CDN_URL
     log.info("pyodide hook: runtime %s, %s", mode, runner_cfg["wheel"]["name"])
     return config
+
+
+def on_pre_build(config, **kwargs):
+    """Every on_config has run (the figures are computed): the .pyc archive, then config.js."""
+    started, _State.pycs = _State.pycs, None
+    add_pycs(_State.config, _State.generated, finish_pycs(started))
+    _State.generated[f"{RUNNER_DIR}/config.js"] = config_js(_State.config)
 
 
 def on_post_build(config, **kwargs):

@@ -1,5 +1,7 @@
 """A widget's data (its description and the answers at every grid point) and its static figure,
-computed with optdocs: ``compute(name)``. Importable by worker processes (hooks/parallel.py)."""
+computed with optdocs: ``compute(name)``. Importable by worker processes (hooks/parallel.py); run
+as a script (``python -m hooks.widget_grid``, the widgets and their cache paths as JSON on stdin),
+it computes them into the cache ahead of the pages (hooks/widgets.py)."""
 
 from __future__ import annotations
 
@@ -104,3 +106,20 @@ def compute(name: str) -> tuple[str, bytes, bytes]:
     data = dict(page_spec(name), grid=compute_grid(name))
     raw = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
     return name, raw, to_svg(WIDGETS[name]["static"](default_answers(name)))
+
+
+def compute_into(targets: list[tuple[str, str, str]]) -> None:
+    """Compute each widget ``name`` of ``targets`` and write its data and static SVG to the
+    paths given with it (the cache entries of hooks/widgets.py)."""
+    from hooks.build_cache import write_atomic
+
+    for name, json_path, svg_path in targets:
+        _, raw, svg = compute(name)
+        write_atomic(Path(svg_path), svg)
+        write_atomic(Path(json_path), raw)
+
+
+if __name__ == "__main__":  # hooks/widgets.py computes widgets ahead: python -m hooks.widget_grid
+    import sys
+
+    compute_into(json.loads(sys.stdin.read()))

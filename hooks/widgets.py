@@ -33,7 +33,10 @@ modules come from node_modules (npm ci), concatenated into ``assets/widgets/vend
 
 ``hooks/widget_grid.py`` computes a widget's data and static figure; the widgets missing from the
 cache (``.cache/optdocs-widgets/``, keyed by the widget code, the optdocs sources and the library
-versions) are computed in worker processes (``hooks/parallel.py``, one task per widget).
+versions) are computed in background processes started by ``on_config`` (before
+hooks/figures.py computes the figures, so both run at once; ``OPTDOCS_JOBS`` processes at most) and
+waited for in ``on_pre_build``; any still missing then (a widget that failed) is computed in
+worker processes (``hooks/parallel.py``), which report its error.
 """
 from __future__ import annotations
 
@@ -42,11 +45,12 @@ import hashlib
 import html
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
@@ -67,7 +71,7 @@ D3_FILES = ("d3-array", "d3-color", "d3-interpolate", "d3-format", "d3-time", "d
 
 
 from hooks import widget_grid  # noqa: E402
-from hooks.parallel import run_tasks  # noqa: E402
+from hooks.parallel import jobs, run_tasks  # noqa: E402
 from hooks.widget_grid import defaults  # noqa: E402
 from hooks.widget_specs import WIDGETS  # noqa: E402
 
@@ -84,9 +88,30 @@ def _cache_paths(name: str) -> tuple[Path, Path]:
     return cache / f"{key}.json", cache / f"{key}.svg"
 
 
+def _missing() -> list[str]:
+    return [n for n in WIDGETS if not all(p.is_file() for p in _cache_paths(n))]
+
+
+def start_missing() -> list[subprocess.Popen]:
+    """Start computing the widgets missing from the cache in background processes (one per
+    core at most, ``hooks/widget_grid.py`` run as a script), while hooks/figures.py computes."""
+    missing = _missing()
+    shares = [missing[i::jobs()] for i in range(min(jobs(), len(missing)))]
+    procs = []
+    for share in shares:
+        proc = subprocess.Popen([sys.executable, "-m", "hooks.widget_grid"], cwd=REPO,
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        proc.stdin.write(json.dumps([[n, *map(str, _cache_paths(n))] for n in share]).encode())
+        proc.stdin.close()
+        procs.append(proc)
+    return procs
+
+
 def compute_missing() -> None:
-    """Compute the widgets missing from the cache, one worker-process task per widget."""
-    missing = [n for n in WIDGETS if not all(p.is_file() for p in _cache_paths(n))]
+    """Compute the widgets still missing from the cache, one worker-process task per widget (a
+    widget that failed in the background fails here, with its traceback)."""
+    missing = _missing()
     for name, raw, svg in run_tasks(widget_grid.compute, missing):
         json_path, svg_path = _cache_paths(name)
         write_atomic(json_path, raw)
@@ -140,6 +165,7 @@ def _d3_bundle() -> bytes:
     return b"".join(parts)
 
 
+@event_priority(100)  # the widgets are computed in the background while the figures are
 def on_config(config, **kwargs):
     generated: dict[str, bytes] = {}
     bundle = _d3_bundle()
@@ -160,11 +186,18 @@ def on_config(config, **kwargs):
         "window.OPTDOCS_WIDGETS = " + json.dumps(manifest, indent=1, sort_keys=True) + ";\n"
     ).encode()
     _state.update(generated=generated, built={}, pages={}, digest=widget_grid.digest())
-    compute_missing()
+    _state["ahead"] = start_missing()
     for rel in (f"{ASSETS}/manifest.js", f"{ASSETS}/core.js"):
         if not any(str(getattr(item, "path", item)) == rel for item in config["extra_javascript"]):
             config["extra_javascript"].append(rel)
     return config
+
+
+def on_pre_build(config, **kwargs):
+    """Every on_config has run: wait for the widgets computed ahead, compute any still missing."""
+    for proc in _state.pop("ahead", []):
+        proc.wait()
+    compute_missing()
 
 
 def _widget(name: str, where: str) -> tuple[bytes, bytes]:
