@@ -239,6 +239,35 @@ class Optimizer:
                                  f"step's params ({have})")
         return plan
 
+    def _same_plan(self, params: Any, grads: Any) -> list[tuple] | None:
+        """``_plan``'s answer when ``params`` and ``grads`` are a dict (or list) of arrays with the
+        keys, shapes and dtypes of the last step, found with a few cheap checks; None when
+        anything differs or is not an array, and ``pair`` and ``_plan`` then check everything
+        and say what is wrong (a network's step pays the full checks once, not at every step)."""
+        kind, keys = self._kind, self._keys
+        if kind == "dict":
+            if type(params) is not dict or type(grads) is not dict:
+                return None
+            pairs = zip(params.items(), keys, strict=True)  # lengths checked below
+        elif kind == "list":
+            if type(params) not in (list, tuple) or type(grads) not in (list, tuple):
+                return None
+            pairs = zip(enumerate(params), keys, strict=True)
+        else:
+            return None
+        if len(params) != len(keys) or len(grads) != len(keys):
+            return None
+        meta, groups, default, plan = self._meta, self._groups, self._default, []
+        for (key, p), known in pairs:
+            g = grads.get(key) if kind == "dict" else grads[key]
+            if key != known or type(p) is not np.ndarray or type(g) is not np.ndarray:
+                return None
+            shape, dtype = meta[key]
+            if p.shape != shape or g.shape != shape or p.dtype != dtype or g.dtype != dtype:
+                return None
+            plan.append((key, p, g, groups.get(key, default)))
+        return plan
+
     # -- the step -------------------------------------------------------------------------------
     def step(self, params: Params, grads: Any) -> Params:
         """Take one step: update every array of ``params`` in place and return ``params``.
@@ -261,10 +290,14 @@ class Optimizer:
             self.__dict__["t"] += 1                  # (__setattr__ is for hyperparameters)
             fast.last[ARRAY] = d if fast.keep else None
             return params
-        kind, triples = pair(params, grads)
-        plan = self._plan(kind, triples)
+        plan = self._same_plan(params, grads)
+        if plan is None:
+            kind, triples = pair(params, grads)
+            plan = self._plan(kind, triples)
+        else:
+            kind = self._kind
         self._evaluate_schedules()
-        self.t += 1
+        self.__dict__["t"] += 1
         states, last, keeps = self.state, {}, self._keeps
         for key, p, g, h in plan:
             state = states.get(key)
@@ -278,8 +311,8 @@ class Optimizer:
         if len(states) != len(last):                 # keys dropped from a dict: drop their state
             for key in [k for k in states if k not in last]:
                 del states[key], self._meta[key]
-        self._kind, self._keys, self._last = kind, list(last), last
-        self._fast = self._fast_for(kind)
+        self.__dict__.update(_kind=kind, _keys=list(last), _last=last)
+        self.__dict__["_fast"] = self._fast_for(kind)
         return params
 
     def _fast_for(self, kind: str) -> Fast | None:
