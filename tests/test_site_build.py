@@ -10,6 +10,7 @@ from __future__ import annotations
 import _imp
 import base64
 import hashlib
+import html
 import io
 import json
 import multiprocessing
@@ -495,3 +496,15 @@ def test_no_passage_is_copied_from_the_source_articles():
     proc = subprocess.run([sys.executable, str(SEED_TOOL), str(REPO_ROOT)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_widget_carries_its_data_and_search_never_reads_it(built):
+    """hooks/widgets.py fills data-spec after the search plugin has read the page."""
+    specs = {}
+    for page in html_pages(built.site):
+        for name, spec in re.findall(r'data-optdocs-widget="([a-z0-9-]+)"[^>]*?data-spec="([^"]*)"',
+                                     page.read_text(encoding="utf-8")):
+            specs[name] = json.loads(html.unescape(spec))
+    assert len(specs) == 9 and all("grid" in s for s in specs.values()), sorted(specs)
+    index = (built.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert '\\"grid\\"' not in index and "optdocs-widget-data" not in index
