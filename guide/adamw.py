@@ -59,14 +59,35 @@ EPOCHS, INIT = 200, (-5.0, 5.0)
 GRID = ((0.003, 0.01), (0.003, 0.1), (0.01, 0.01), (0.01, 0.1))   # (lr, weight decay)
 
 
+KINDS = ("Adam + L2", "AdamW", "no decay")
+#: Every (kind, lr, weight decay) the chapter trains: each kind at (LR, WD), both decays at every
+#: point of GRID, and no decay at each of GRID's rates (its weight decay is not used).
+SETTINGS = tuple(dict.fromkeys(
+    [(kind, LR, WD) for kind in KINDS]
+    + [(kind, lr, wd) for lr, wd in GRID for kind in KINDS[:2]]
+    + [("no decay", lr, WD) for lr, _ in GRID]))
+
+
+def make_optimizer(kind: str, lr: float, wd: float):
+    return {"Adam + L2": lambda: Adam(lr=lr, weight_decay=wd),
+            "AdamW": lambda: AdamW(lr=lr, weight_decay=wd),
+            "no decay": lambda: Adam(lr=lr)}[kind]()
+
+
 @cache
-def mlp_run(kind: str, lr: float = LR, wd: float = WD):
+def mlp_runs() -> dict[tuple[str, float, float], object]:
+    """The History of every setting, all trained at once: one network per setting, each with
+    seed 0 (the same start and batch order), stacked, each run with its own optimizer. Run r is
+    bit for bit the network trained alone (optdocs.nn)."""
     X, y = circle_data()
-    model = MLP((2, 8, 1), init_range=INIT)
-    opt = {"Adam + L2": lambda: Adam(lr=lr, weight_decay=wd),
-           "AdamW": lambda: AdamW(lr=lr, weight_decay=wd),
-           "no decay": lambda: Adam(lr=lr)}[kind]()
-    return train(model, opt, X, y, epochs=EPOCHS)
+    seeds = [0] * len(SETTINGS)
+    model = MLP((2, 8, 1), seed=seeds, init_range=INIT)
+    h = train(model, [make_optimizer(*s) for s in SETTINGS], X, y, epochs=EPOCHS, seed=seeds)
+    return {s: h.run(r) for r, s in enumerate(SETTINGS)}
+
+
+def mlp_run(kind: str, lr: float = LR, wd: float = WD):
+    return mlp_runs()[kind, lr, wd]
 
 
 @checks
