@@ -34,6 +34,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -193,15 +194,18 @@ def start_pycs(wheel: bytes) -> tuple[Path, subprocess.Popen | None] | None:
     _State.used_pycs = cached
     if cached.is_file():
         return cached, None
-    cached.with_suffix(".whl").write_bytes(wheel)
+    # this build's own temporary files: an earlier build's node may still be writing its own
+    work = cached.with_name(f".{cached.stem}.{os.getpid()}-{time.monotonic_ns()}")
+    work.with_suffix(".whl").write_bytes(wheel)
     try:
-        with open(cached.with_suffix(".log"), "w") as out:
+        with open(work.with_suffix(".log"), "w") as out:
             proc = subprocess.Popen(["node", str(script), "--pyodide", str(folder),
-                                     "--wheel", str(cached.with_suffix(".whl")),
-                                     "--out", str(cached) + ".new"],
+                                     "--wheel", str(work.with_suffix(".whl")),
+                                     "--out", str(work.with_suffix(".zip"))],
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     except OSError as exc:
         raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs could not run: {exc}") from None
+    proc.work = work  # type: ignore[attr-defined]
     return cached, proc
 
 
@@ -213,7 +217,7 @@ def finish_pycs(started: tuple[Path, subprocess.Popen | None] | None) -> bytes |
     if proc is None:
         touch(cached)
         return cached.read_bytes()
-    log_file = cached.with_suffix(".log")
+    work = proc.work
     try:
         proc.wait(timeout=300)
     except subprocess.TimeoutExpired:
@@ -221,13 +225,13 @@ def finish_pycs(started: tuple[Path, subprocess.Popen | None] | None) -> bytes |
         proc.wait()
         raise PluginError("pyodide hook: scripts/compile_pycs.mjs took over 300 s") from None
     finally:
-        cached.with_suffix(".whl").unlink(missing_ok=True)
-    output = log_file.read_text(errors="replace")
-    log_file.unlink(missing_ok=True)
+        work.with_suffix(".whl").unlink(missing_ok=True)
+    output = work.with_suffix(".log").read_text(errors="replace")
+    work.with_suffix(".log").unlink(missing_ok=True)
     if proc.returncode != 0:
         raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs failed:\n{output[-4000:]}")
-    data = Path(str(cached) + ".new").read_bytes()
-    Path(str(cached) + ".new").unlink()
+    data = work.with_suffix(".zip").read_bytes()
+    work.with_suffix(".zip").unlink()
     write_atomic(cached, data)
     return data
 
@@ -416,6 +420,7 @@ def on_pre_build(config, **kwargs):
 def on_post_build(config, **kwargs):
     folder = cache_dir("optdocs-pycs")  # archives and answers for older sources or runtimes
     prune(folder, [_State.used_pycs] if _State.used_pycs else [], "*.zip")
+    prune(folder, [], ".*")  # node's files of a build that stopped (after the grace period)
     prune(folder, [_State.used_probe] if _State.used_probe else [], "imports-matplotlib-*.json")
 
 
