@@ -226,7 +226,7 @@ def compute_numbers(names: list[str]) -> dict[str, str]:
 
 def test_warm_rebuild_recomputes_nothing(rebuilt):
     result, stats = rebuilt
-    assert stats["cells"]["cells_run"] == 0, stats
+    assert stats["cells"]["cells_run"] == 0 and stats["cells"]["cells_ahead"] == 0, stats
     assert stats["figures"]["figures_computed"] == 0, stats
     assert stats["figures"]["numbers_computed"] == 0, stats
     assert stats["notebooks_executed"] == [], stats
@@ -285,6 +285,33 @@ def test_a_failing_python_block_fails_the_build_with_its_place(tmp_path):
     assert 'File "<cell>", line 3' in result.output
     assert "RuntimeError: deliberate failure" in result.output
     assert "partial output" in result.output
+
+
+def test_cells_run_ahead_of_their_page_and_a_warm_build_runs_none(tmp_path):
+    config = small_site(tmp_path, """\
+        # Page
+
+        ```python
+        print("first", 6 * 7)
+        ```
+
+        > ```python
+        > import numpy as np
+        > print("second", np.arange(3).sum())
+        > ```
+        """, ["cells.py"])
+    counts = []
+    for _ in range(2):
+        stats_file = tmp_path / "stats.json"
+        result = build_site(tmp_path / "site", config=config, cwd=tmp_path,
+                            env={"OPTDOCS_CACHE_DIR": str(tmp_path / "cache"),
+                                 "OPTDOCS_STATS_FILE": str(stats_file)})
+        assert result.returncode == 0, result.output
+        page = (tmp_path / "site" / "index.html").read_text()
+        assert "first 42" in page and "second 3" in page
+        cells = json.loads(stats_file.read_text())["cells"]
+        counts.append((cells["cells_ahead"], cells["cells_run"], cells["cells_cached"]))
+    assert counts == [(2, 0, 0), (0, 0, 2)]   # both found by the background, then the cache
 
 
 def test_an_unknown_number_fails_the_build(built, tmp_path):
