@@ -34,7 +34,8 @@ modules come from node_modules (npm ci), concatenated into ``assets/widgets/vend
 ``hooks/widget_grid.py`` computes a widget's data and static figure; the widgets missing from the
 cache (``.cache/optdocs-widgets/``, keyed by the widget code, the optdocs sources and the library
 versions) are computed in background processes started by ``on_config`` (before
-hooks/figures.py computes the figures, so both run at once; ``OPTDOCS_JOBS`` processes at most) and
+hooks/figures.py computes the figures, so both run at once; ``OPTDOCS_JOBS`` processes at most,
+none with ``OPTDOCS_JOBS=1``) and
 waited for in ``on_pre_build``; any still missing then (a widget that failed) is computed in
 worker processes (``hooks/parallel.py``), which report its error.
 """
@@ -98,8 +99,10 @@ def _missing() -> list[str]:
 def start_missing() -> list[subprocess.Popen]:
     """Start computing the widgets missing from the cache in background processes (one per
     core at most, ``hooks/widget_grid.py`` run as a script), while hooks/figures.py computes."""
-    missing = _missing()
-    shares = [missing[i::jobs()] for i in range(min(jobs(), len(missing)))]
+    missing, n = _missing(), jobs()
+    if n == 1:  # OPTDOCS_JOBS=1: everything in the build's own process (on_pre_build)
+        return []
+    shares = [missing[i::n] for i in range(min(n, len(missing)))]
     procs = []
     for share in shares:
         proc = subprocess.Popen([sys.executable, "-m", "hooks.widget_grid"], cwd=REPO,
