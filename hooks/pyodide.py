@@ -176,11 +176,12 @@ def _ask_imports_matplotlib(repo: Path) -> bool | None:
 # Runtime and config
 
 
-def start_pycs(wheel: bytes) -> tuple[Path, subprocess.Popen | None] | None:
+def start_pycs(wheel: bytes) -> tuple[Path, subprocess.Popen | None, Path | None] | None:
     """Start making the .pyc zip of scripts/compile_pycs.mjs for a first Run (numpy's and
     optdocs' modules), cached in .cache/optdocs-pycs/: (the archive's path, the node process
-    compiling it, None when it is cached). None where no verified runtime folder with numpy is
-    at hand (the site then works as before, compiling them in the page). ``finish_pycs`` waits."""
+    compiling it and the stem of its temporary files, both None when it is cached). None where
+    no verified runtime folder with numpy is at hand (the site then works as before, compiling
+    them in the page). ``finish_pycs`` waits."""
     folder = Path(os.environ.get("OPTDOCS_PYODIDE", "").strip() or fetch_pyodide.DEFAULT_DIR)
     folder = folder.expanduser().resolve()
     try:
@@ -193,7 +194,7 @@ def start_pycs(wheel: bytes) -> tuple[Path, subprocess.Popen | None] | None:
     cached = cache_dir("optdocs-pycs") / f"{key.hexdigest()[:24]}.zip"
     _State.used_pycs = cached
     if cached.is_file():
-        return cached, None
+        return cached, None, None
     # this build's own temporary files: an earlier build's node may still be writing its own
     work = cached.with_name(f".{cached.stem}.{os.getpid()}-{time.monotonic_ns()}")
     work.with_suffix(".whl").write_bytes(wheel)
@@ -205,19 +206,17 @@ def start_pycs(wheel: bytes) -> tuple[Path, subprocess.Popen | None] | None:
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     except OSError as exc:
         raise PluginError(f"pyodide hook: scripts/compile_pycs.mjs could not run: {exc}") from None
-    proc.work = work  # type: ignore[attr-defined]
-    return cached, proc
+    return cached, proc, work
 
 
-def finish_pycs(started: tuple[Path, subprocess.Popen | None] | None) -> bytes | None:
+def finish_pycs(started: tuple[Path, subprocess.Popen | None, Path | None] | None) -> bytes | None:
     """The archive ``start_pycs`` started (or found), once node has written it."""
     if started is None:
         return None
-    cached, proc = started
-    if proc is None:
+    cached, proc, work = started
+    if proc is None or work is None:
         touch(cached)
         return cached.read_bytes()
-    work = proc.work
     try:
         proc.wait(timeout=300)
     except subprocess.TimeoutExpired:
@@ -309,7 +308,7 @@ class _State:
     generated: dict[str, bytes] = {}
     used_pycs: Path | None = None
     used_probe: Path | None = None
-    pycs: tuple[Path, subprocess.Popen | None] | None = None  # started in on_config
+    pycs: tuple[Path, subprocess.Popen | None, Path | None] | None = None  # from on_config
 
 
 def _add_once(items, value):
