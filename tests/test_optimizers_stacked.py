@@ -90,3 +90,17 @@ def test_a_stacked_checkpoint_resumes_bit_for_bit_and_only_stacked(cls):
         cls().load_state_dict(sd)
     with pytest.raises(ValueError, match=r"stacked is False; this .* has stacked=True"):
         cls(stacked=True).load_state_dict(cls().state_dict())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_norm_of_a_run_is_numpys_bit_for_bit(dtype):
+    from optdocs.optimizers._runs import _norm
+
+    rng = np.random.default_rng(0)
+    for shape in [(), (3,), (1, 2), (5, 7), (2, 3, 4), (64, 65)]:
+        for scale in (1e-30, 1.0, 1e30):
+            x = (scale * rng.standard_normal(shape)).astype(dtype)
+            for view in (x, x.T, x[..., ::2] if x.ndim else x):
+                with np.errstate(over="ignore"):
+                    ours, numpy = _norm(view), np.linalg.norm(view)
+                assert type(ours) is type(numpy) and ours.tobytes() == numpy.tobytes()

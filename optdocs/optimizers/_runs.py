@@ -2,7 +2,7 @@
 
 optdocs.nn trains many networks at once with their parameters stacked along a leading axis. An
 elementwise rule steps such a stack as it is; a rule that takes norms of whole arrays (Adafactor,
-Muon) must take them per run. ``norm`` takes each run's norm with ``np.linalg.norm`` on that
+Muon) must take them per run. ``norm`` takes each run's norm as ``np.linalg.norm`` does, on that
 run's array alone, so a stacked step equals one optimizer per run bit for bit
 (tests/test_optimizers_stacked.py).
 """
@@ -18,8 +18,16 @@ def norm(x: np.ndarray, stacked: bool) -> float | np.ndarray:
     """``np.linalg.norm(x)`` (a float); with ``stacked``, the norm of each ``x[r]``, shaped
     ``(R, 1, ..., 1)`` to broadcast against ``x``."""
     if not stacked:
-        return float(np.linalg.norm(x))
-    return np.array([np.linalg.norm(run) for run in x]).reshape((len(x),) + (1,) * (x.ndim - 1))
+        return float(_norm(x))
+    return np.array([_norm(run) for run in x]).reshape((len(x),) + (1,) * (x.ndim - 1))
+
+
+def _norm(x: np.ndarray):
+    """``np.linalg.norm(x)`` of a float array, as NumPy computes it (the square root of the
+    flattened array's dot product with itself), without its checks of ``ord`` and ``axis``:
+    Adafactor and Muon take two norms per run and step."""
+    flat = x.ravel(order="K")
+    return np.sqrt(flat.dot(flat))
 
 
 def run_size(x: np.ndarray, stacked: bool) -> int:
