@@ -246,19 +246,16 @@ class Optimizer:
         and say what is wrong (a network's step pays the full checks once, not at every step)."""
         kind, keys = self._kind, self._keys
         if kind == "dict":
-            if type(params) is not dict or type(grads) is not dict:
-                return None
-            pairs = zip(params.items(), keys, strict=True)  # lengths checked below
+            same_kind = type(params) is dict and type(grads) is dict
         elif kind == "list":
-            if type(params) not in (list, tuple) or type(grads) not in (list, tuple):
-                return None
-            pairs = zip(enumerate(params), keys, strict=True)
+            same_kind = type(params) in (list, tuple) and type(grads) in (list, tuple)
         else:
             return None
-        if len(params) != len(keys) or len(grads) != len(keys):
+        if not same_kind or len(params) != len(keys) or len(grads) != len(keys):
             return None
+        items = params.items() if kind == "dict" else enumerate(params)
         meta, groups, default, plan = self._meta, self._groups, self._default, []
-        for (key, p), known in pairs:
+        for (key, p), known in zip(items, keys, strict=True):
             g = grads.get(key) if kind == "dict" else grads[key]
             if key != known or type(p) is not np.ndarray or type(g) is not np.ndarray:
                 return None
