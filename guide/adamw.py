@@ -18,7 +18,7 @@ import numpy as np
 from guide.claims import claim
 from guide.registry import checks, figure, number
 from optdocs import SGD, Adam, AdamW
-from optdocs.nn import MLP, circle_data, train
+from optdocs.nn import MLP, History, circle_data, train
 
 SCALES = np.array([0.01, 1.0, 100.0])
 LR, WD, STEPS, RUNS = 0.01, 0.1, 3000, 500
@@ -75,7 +75,7 @@ def make_optimizer(kind: str, lr: float, wd: float):
 
 
 @cache
-def mlp_runs() -> dict[tuple[str, float, float], object]:
+def mlp_runs() -> dict[tuple[str, float, float], History]:
     """The History of every setting, all trained at once: one network per setting, each with
     seed 0 (the same start and batch order), stacked, each run with its own optimizer. Run r is
     bit for bit the network trained alone (optdocs.nn)."""
