@@ -8,8 +8,11 @@ What is not the Run button's is kept out of the heap's measure:
 * MathJax is answered with an empty script: typesetting each page visited grows the heap by
   about 0.7 MB that is never given back (MathJax's own, with or without cells).
 * The theme keeps every page left referenced (its detached DOM, about 0.1 MB a page here, with
-  no cell run). So the same navigations are first made without a single Run or edit, in a
-  context of their own, and that growth is allowed on top of the 20%.
+  no cell run). So the same navigations are made without a single Run or edit, in a context of
+  their own, and that growth is allowed on top of the 20%. It is measured twice, before and after
+  the soak, and the larger taken: here it is 6.2-6.3 MB, but one full test run on a loaded host
+  measured 5.44 MB once (about 0.8 MB less, the size of one retained page), which made a sound
+  soak fail by 0.2 MB.
 
 The heap is read as performance.memory.usedJSHeapSize, exact only in a Chromium started with
 --enable-precise-memory-info: this module launches one of its own.
@@ -126,7 +129,7 @@ def test_a_long_visit_stays_bounded(precise_browser, server, built_site):
     urls = [server.base_url + rel for rel in cell_pages(built_site)]
     home, others = urls[0], urls[1:]
     rounds = NAVIGATIONS // 2
-    theme_growth = control_growth(precise_browser, home, others, rounds)
+    controls = [control_growth(precise_browser, home, others, rounds)]
     t_control = time.monotonic() - t0
     context, page = new_page(precise_browser)
     try:
@@ -159,11 +162,14 @@ def test_a_long_visit_stays_bounded(precise_browser, server, built_site):
             assert (back["created"], back["terminated"], back["restarts"]) == (1, 0, 0), (r, back)
         final = heap(page, cdp)
         assert done == RUNS
+        controls.append(control_growth(precise_browser, home, others, rounds))
+        theme_growth = max(controls)
         elapsed = time.monotonic() - t0
         print(f"\nsoak: {RUNS} runs and {NAVIGATIONS} navigations in {elapsed:.1f} s (control navigations "
               f"{t_control:.1f} s; first {FIRST} runs, with the runtime's start, {t_first:.1f} s); JS heap "
               f"after GC: {reference / 1e6:.2f} MB after {FIRST} runs, {final / 1e6:.2f} MB at the end "
-              f"({final / reference:.3f}x); the navigations alone grew it by {theme_growth / 1e6:.2f} MB")
+              f"({final / reference:.3f}x); the navigations alone grew it by "
+              f"{' and '.join(f'{c / 1e6:.2f}' for c in controls)} MB")
         assert final <= HEAP_GROWTH * reference + max(theme_growth, 0), (reference, final, theme_growth)
         assert page.errors == []
     finally:
