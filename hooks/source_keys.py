@@ -78,7 +78,7 @@ def imported_modules(source: str, module: str = "__main__", is_package: bool = F
     with their parent packages. ``module`` is the importing module's name (for relative imports)."""
     package = module if is_package else module.rpartition(".")[0]
     names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in _statements(ast.parse(source).body):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -95,6 +95,18 @@ def imported_modules(source: str, module: str = "__main__", is_package: bool = F
         parts = name.split(".")
         out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     return {n for n in out if module_file(n) is not None}
+
+
+def _statements(body: list[ast.stmt]):
+    """Every statement of ``body`` and of the blocks nested in it (function and class bodies,
+    branches, handlers, match cases); the expressions, most of a tree's nodes and never an import,
+    are not visited as ``ast.walk`` would."""
+    todo = list(body)
+    while todo:
+        node = todo.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            todo.extend(getattr(node, field, ()))
 
 
 def source_closure(source: str, module: str = "__main__") -> list[Path]:

@@ -245,3 +245,24 @@ def test_page_kwargs_must_name_a_keyword_parameter():
     with pytest.raises(ValueError, match="'runs'"):
         decorate(lambda steps=3: None)
     assert "bad-kwargs" not in registry.FIGURES
+
+
+def test_a_decorator_is_shown_as_written():
+    """The decorators kept in a figure's code are cut from lines split once: the same text as
+    ``ast.get_source_segment`` for every decorator of the guide, and for one over several lines
+    with characters of more than one byte."""
+    src = ('@functools.cache\n@deco("é ↦ x",\n      k=[1,\n         2])  # note\n'
+           'def f():\n    pass\n')
+    path = Path("toy.py")
+    mod = figure_code._Module("toy", path, src, ast.parse(src), None, lines=src.splitlines())
+    decorators = mod.tree.body[0].decorator_list
+    assert [mod.segment(d) for d in decorators] == [ast.get_source_segment(src, d) for d in decorators]
+    assert mod.segment(decorators[1]).endswith("2])")
+    checked = 0
+    for py in sorted((REPO / "guide").glob("*.py")):
+        mod = figure_code._Module.load(f"guide.{py.stem}")
+        for node in ast.walk(mod.tree):
+            for d in getattr(node, "decorator_list", []):
+                assert mod.segment(d) == ast.get_source_segment(mod.source, d), (py.name, d.lineno)
+                checked += 1
+    assert checked > 50

@@ -54,3 +54,19 @@ def test_the_key_changes_with_what_is_rendered(keys):
     assert keys.item_key("figure", "x", "guide.index") != keys.item_key("number", "x", "guide.index")
     assert keys.item_key("number", "x", "guide.index", "{:.2f}", render_version="2") != base
     assert keys.item_key("number", "x", "guide.sgd", "{:.2f}") != base
+
+
+def test_imports_nested_in_any_block_are_found(keys):
+    src = ("import numpy as np\n"
+           "def f():\n    class C:\n        def g(self):\n            from optdocs import nn\n"
+           "try:\n    pass\nexcept ImportError:\n    import optdocs.simulate\n"
+           "finally:\n    pass\n"
+           "with open('x') as fh:\n    if fh:\n        pass\n    else:\n"
+           "        import optdocs.landscapes\n"
+           "match 1:\n    case 1:\n        from optdocs import schedules\n"
+           "for _ in []:\n    pass\nelse:\n    from optdocs.plots import style\n"
+           "x = [__import__('optdocs.bench') for _ in ()]\n")
+    found = keys.imported_modules(src)
+    assert {"optdocs.nn", "optdocs.simulate", "optdocs.landscapes", "optdocs.schedules",
+            "optdocs.plots.style"} <= found
+    assert "optdocs.bench" not in found  # a computed import is not seen (the docstring says so)
