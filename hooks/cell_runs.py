@@ -8,8 +8,9 @@ process.
 
 Ahead of the pages: ``hooks/cells.py`` (for the Markdown's blocks, before the figures are
 computed) and ``hooks/figures.py`` (for the cells under figures drawn with ``page_kwargs``) hand the
-code they know of to :func:`run_ahead`, which starts one background process (this module run as a
-script) for the cells whose entry is missing. It runs them while the
+code they know of to :func:`run_ahead`, which hands the cells whose entry is missing to one
+background process (this module run as a script, reading a JSON list of cells per line of its
+stdin). It runs them while the
 figures are computed and stores each result; a cell that fails stores nothing, and the page then
 runs it itself and reports the error with its page and line. :func:`wait_ahead` waits for those
 processes; ``hooks/cells.py`` calls it at the first cell that is not in the cache.
@@ -95,19 +96,39 @@ def store(path: Path, output: str, svgs: list[bytes]) -> list[str]:
 
 
 def run_ahead(sources: list[str]) -> int:
-    """Start a background process that runs and stores the cells of ``sources`` that have no
-    entry yet; return how many it will run (0: no process)."""
+    """Have the background process run and store the cells of ``sources`` that have no entry
+    yet (starting it at the first call of a build; later calls hand it more); return how many
+    it will run."""
     missing = list(dict.fromkeys(src for src in sources if not entry(src).is_file()))
     if not missing:
         return 0
     _ahead["keys"].update(entry(src).name for src in missing)
-    proc = subprocess.Popen([sys.executable, "-m", "hooks.cell_runs"], cwd=REPO_ROOT,
+    line = (json.dumps(missing) + "\n").encode()
+    try:
+        _send(_ahead_process(), line)
+    except OSError:  # it has stopped (killed?): a new one takes these cells
+        _ahead["procs"].append(_new_process())
+        _send(_ahead["procs"][-1], line)
+    return len(missing)
+
+
+def _send(proc: subprocess.Popen, line: bytes) -> None:
+    proc.stdin.write(line)
+    proc.stdin.flush()
+
+
+def _ahead_process() -> subprocess.Popen:
+    """This build's process running cells ahead (one: each start imports NumPy, Matplotlib and
+    optdocs, about 1.5 s of CPU)."""
+    if not _ahead["procs"]:
+        _ahead["procs"].append(_new_process())
+    return _ahead["procs"][-1]
+
+
+def _new_process() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "hooks.cell_runs"], cwd=REPO_ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    proc.stdin.write(json.dumps(missing).encode())
-    proc.stdin.close()
-    _ahead["procs"].append(proc)
-    return len(missing)
 
 
 def ran_ahead(path: Path) -> bool:
@@ -116,9 +137,13 @@ def ran_ahead(path: Path) -> bool:
 
 
 def wait_ahead() -> None:
-    """Wait for the processes running cells ahead (a failed one leaves the rest to the page)."""
+    """Tell the processes running cells ahead that no more come, and wait for them (a failed one
+    leaves the rest to the page)."""
     while _ahead["procs"]:
-        _ahead["procs"].pop().wait()
+        proc = _ahead["procs"].pop()
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        proc.wait()
 
 
 @atexit.register
@@ -127,6 +152,8 @@ def forget_ahead() -> None:
     for proc in _ahead["procs"]:
         if proc.poll() is None:
             proc.kill()
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
         proc.wait()
     _ahead.update(procs=[], keys=set())
     _keys.clear()
@@ -234,4 +261,5 @@ def _sources_digest(src: str) -> str:
 
 
 if __name__ == "__main__":
-    _run_and_store(json.loads(sys.stdin.read()))
+    for batch in sys.stdin:  # one JSON list of cells per line, until the build closes stdin
+        _run_and_store(json.loads(batch))

@@ -102,21 +102,19 @@ def _target(name: str) -> list[str]:
 
 
 def start_missing() -> list[subprocess.Popen]:
-    """Start computing the widgets missing from the cache in background processes (one per
-    core at most, ``hooks/widget_grid.py`` run as a script), while hooks/figures.py computes."""
-    missing, n = _missing(), jobs()
-    if n == 1:  # OPTDOCS_JOBS=1: everything in the build's own process (on_pre_build)
+    """Start computing the widgets missing from the cache in one background process
+    (``hooks/widget_grid.py`` run as a script) while hooks/figures.py computes: about 14 s of CPU,
+    done long before the pages need them, and a second process would import NumPy, Matplotlib
+    and optdocs again."""
+    missing = _missing()
+    if jobs() == 1 or not missing:  # OPTDOCS_JOBS=1: everything in the build's own process
         return []
-    shares = [missing[i::n] for i in range(min(n, len(missing)))]
-    procs = []
-    for share in shares:
-        proc = subprocess.Popen([sys.executable, "-m", "hooks.widget_grid"], cwd=REPO,
-                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        proc.stdin.write(json.dumps([_target(n) for n in share]).encode())
-        proc.stdin.close()
-        procs.append(proc)
-    return procs
+    proc = subprocess.Popen([sys.executable, "-m", "hooks.widget_grid"], cwd=REPO,
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    proc.stdin.write(json.dumps([_target(n) for n in missing]).encode())
+    proc.stdin.close()
+    return [proc]
 
 
 def compute_missing() -> None:

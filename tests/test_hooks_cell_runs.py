@@ -42,6 +42,27 @@ def test_the_background_stores_what_running_the_cell_here_gives(cache):
     assert "RuntimeError: deliberate" in cell_runs.execute(FAILS)[2]
 
 
+def test_cells_handed_later_go_to_the_same_process(cache):
+    assert cell_runs.run_ahead([PRINTS]) == 1
+    first = cell_runs._ahead["procs"][0]
+    assert cell_runs.run_ahead([DRAWS, PRINTS]) == 2  # PRINTS is not stored yet: handed again
+    assert cell_runs._ahead["procs"] == [first]
+    cell_runs.wait_ahead()
+    assert first.returncode == 0
+    assert cell_runs.read(cell_runs.entry(PRINTS)) and cell_runs.read(cell_runs.entry(DRAWS))
+
+
+def test_a_process_that_stopped_is_replaced(cache):
+    cell_runs.run_ahead([FAILS])
+    first = cell_runs._ahead["procs"][0]
+    first.kill()
+    first.wait()
+    assert cell_runs.run_ahead([PRINTS]) == 1
+    assert len(cell_runs._ahead["procs"]) == 2
+    cell_runs.wait_ahead()
+    assert cell_runs.read(cell_runs.entry(PRINTS))
+
+
 def test_nothing_is_started_when_every_cell_is_stored(cache):
     output, svgs, _ = cell_runs.execute(PRINTS)
     cell_runs.store(cell_runs.entry(PRINTS), output, svgs)

@@ -431,6 +431,8 @@ def _notebook_site(tmp: Path, hooks: list[str]) -> Path:
                 nbformat.v4.new_code_cell("print(6 * 7)", id="answer")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp / "docs" / "nb.ipynb")
+    nb.cells[1].source = "print(6 * 8)"
+    nbformat.write(nb, tmp / "docs" / "nb2.ipynb")
     hook_lines = "".join(f"\n  - {REPO_ROOT / 'hooks' / h}" for h in hooks)
     (tmp / "mkdocs.yml").write_text(
         "site_name: t\nplugins:\n  - mkdocs-jupyter:\n      include: ['*.ipynb']\n"
@@ -449,9 +451,11 @@ def test_notebooks_run_in_the_background_render_exactly_as_the_plugin_does(tmp_p
         result = build_site(tmp_path / name / "site", config=config, cwd=tmp_path / name,
                             env={"OPTDOCS_CACHE_DIR": str(tmp_path / name / "cache")})
         assert result.returncode == 0, result.output
-        # the plugin finds the background process's rendering, or renders it itself
-        assert ("Cache hit" in result.output) == (name == "hook"), result.output
+        # the plugin finds the background process's renderings (both notebooks, one process), or
+        # renders them itself
+        assert result.output.count("Cache hit") == (2 if name == "hook" else 0), result.output
         pages[name] = (tmp_path / name / "site" / "nb" / "index.html").read_text()
+        assert "48" in (tmp_path / name / "site" / "nb2" / "index.html").read_text()
         downloads[name] = nbformat.read(tmp_path / name / "site" / "nb" / "nb.ipynb", as_version=4)
     assert "42" in pages["plugin"]
     assert pages["hook"] == pages["plugin"]
@@ -461,6 +465,24 @@ def test_notebooks_run_in_the_background_render_exactly_as_the_plugin_does(tmp_p
         assert [c.source for c in nb.cells] == [c.source for c in source.cells]
     assert downloads["plugin"].cells[1].outputs == []              # the plugin copies the source
     assert downloads["hook"].cells[1].outputs[0]["text"] == "42\n"
+
+
+def test_a_notebook_failing_in_the_background_leaves_the_others_rendered(monkeypatch, capsys):
+    from hooks import notebooks
+
+    rendered = []
+
+    def render(spec):
+        if spec["path"] == "bad.ipynb":
+            raise RuntimeError("the kernel died")
+        rendered.append(spec["path"])
+
+    monkeypatch.setattr(notebooks, "render", render)
+    specs = [{"path": p} for p in ("a.ipynb", "bad.ipynb", "c.ipynb")]
+    assert notebooks.render_all(specs) == 1
+    assert rendered == ["a.ipynb", "c.ipynb"]
+    assert "the kernel died" in capsys.readouterr().err
+    assert notebooks.render_all(specs[:1]) == 0
 
 
 def test_each_exercise_downloads_with_its_measured_answers(built):
