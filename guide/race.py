@@ -361,27 +361,41 @@ for _s, (_ls, _steps) in SURFACES.items():
 MODERN = ("RAdam", "Adafactor", "Muon", "Lion", "Schedule-free AdamW")
 
 
-def make_modern(name: str, lr: float):
+def make_modern(name: str, lrs: tuple[float, ...]):
+    """Optimizer ``name`` for one parameter per rate of ``lrs`` (list position ``i`` at
+    ``lrs[i]``, set by ``overrides``), defaults otherwise (Muon: no weight decay)."""
     from optdocs import Adafactor, AdamWScheduleFree, Lion, Muon, RAdam
 
-    return {"RAdam": lambda: RAdam(lr=lr), "Adafactor": lambda: Adafactor(lr=lr),
-            "Muon": lambda: Muon(lr=lr, weight_decay=0.0), "Lion": lambda: Lion(lr=lr),
-            "Schedule-free AdamW": lambda: AdamWScheduleFree(lr=lr)}[name]()
+    kwargs = {"lr": lrs[0], "overrides": {i: {"lr": lr} for i, lr in enumerate(lrs)}}
+    return {"RAdam": lambda: RAdam(**kwargs), "Adafactor": lambda: Adafactor(**kwargs),
+            "Muon": lambda: Muon(weight_decay=0.0, **kwargs), "Lion": lambda: Lion(**kwargs),
+            "Schedule-free AdamW": lambda: AdamWScheduleFree(**kwargs)}[name]()
 
 
-def run_matrix(landscape, name: str, lr: float, steps: int):
-    """A ``Trajectory`` of one run on ``landscape`` with the point held as a 1 x 2 matrix; its
-    positions are the evaluated point (schedule-free: x)."""
-    from optdocs.simulate import Trajectory
-
-    opt, p = make_modern(name, lr), landscape.start.astype(float)[None, :].copy()
-    positions = np.empty((steps + 1, 1, 2))
-    positions[0] = p
+def run_matrices(landscape, name: str, lrs: tuple[float, ...], steps: int) -> list:
+    """One ``Trajectory`` per rate of ``lrs`` on ``landscape``, the point held as a 1 x 2 matrix.
+    One optimizer steps the runs as a list of parameters, each at its own rate: every run takes
+    the steps it would take alone (each parameter has its own state), in one ``step`` call per
+    step. The positions are the evaluated points (schedule-free: x)."""
+    opt = make_modern(name, lrs)
+    points = [landscape.start.astype(float)[None, :].copy() for _ in lrs]
+    positions = np.empty((steps + 1, len(lrs), 2))
+    positions[0] = landscape.start
+    evaluated = (lambda: opt.get("x")) if name == "Schedule-free AdamW" else (lambda: points)
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
-            opt.step(p, landscape.grad(p[0])[None, :])
-            positions[t] = opt.get("x") if name == "Schedule-free AdamW" else p
+            grads = landscape.grad(np.concatenate(points))
+            opt.step(points, [g[None, :] for g in grads])
+            positions[t] = np.concatenate(evaluated())
         losses = landscape.loss(positions)
+    return [_frozen_at_divergence(positions[:, [r]], losses[:, [r]], landscape)
+            for r in range(len(lrs))]
+
+
+def _frozen_at_divergence(positions, losses, landscape):
+    """A one-run ``Trajectory``, frozen at its last finite point as ``simulate`` freezes one."""
+    from optdocs.simulate import Trajectory
+
     bad = ~(np.isfinite(losses[:, 0]) & np.isfinite(positions[:, 0]).all(axis=-1))
     at = int(np.argmax(bad)) if bad.any() else -1
     if at > 0:
@@ -396,8 +410,8 @@ def modern_tuned(surface: str) -> dict[str, tuple[float, dict]]:
     out = {}
     for n in MODERN:
         best = None
-        for lr in GRID:
-            s = summary(run_matrix(ls, n, lr, steps))
+        for lr, tr in zip(GRID, run_matrices(ls, n, GRID, steps), strict=True):
+            s = summary(tr)
             if best is None or rank(s) < rank(best[1]):
                 best = (lr, s)
         out[n] = best
