@@ -12,8 +12,8 @@ mkdocs-jupyter executes a notebook when its page is rendered, one notebook after
   rendering is not cached, exactly as the plugin would (same function, same options), and writes
   the plugin's cache entries, so the notebooks run while the figures are computed (each in its
   own kernel; one process rather than one per notebook saves four starts of nbconvert: in a
-  clean build, 4.0 s of CPU where the five processes took 10.6 s); ``on_pre_page`` waits for that process before the plugin renders
-  a notebook's page, and the plugin then reads its cache;
+  clean build, 4.0 s of CPU where the five processes took 10.6 s); ``on_pre_page`` waits for
+  that process before the plugin renders a notebook's page, and the plugin then reads its cache;
 * in ``on_page_content`` folds the cells tagged ``solution`` of a notebook page into one closed
   ``<details>`` per run of consecutive solution cells (nbconvert has no folding of its own;
   in the downloaded notebook the same cells carry ``jupyter.source_hidden`` and
