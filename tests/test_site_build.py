@@ -557,3 +557,70 @@ def test_every_widget_carries_its_data_and_search_never_reads_it(built):
     assert len(specs) == 9 and all("grid" in s for s in specs.values()), sorted(specs)
     index = (built.site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert '\\"grid\\"' not in index and "optdocs-widget-data" not in index
+
+
+SEARCH_PAGE = '''# Code
+
+Text with `inline` code.
+
+```python
+from optdocs import Adam  # a comment
+opt = Adam(lr=1e-3)       # "quoted" <and> & escaped
+```
+
+```python linenums="1"
+for t in range(3):
+    print(t)
+```
+
+```pycon
+>>> 6 * 7
+42
+```
+
+    indented block, no markup
+
+## Second section
+
+```text
+plain <text> block
+```
+'''
+
+
+def test_search_reads_code_as_plain_text_and_indexes_the_same(tmp_path):
+    """hooks/search_text.py: the same search index and the same page with and without it."""
+    sites = {}
+    for name, hooks in (("plain", "hooks:\n  - " + str(REPO_ROOT / "hooks" / "search_text.py") + "\n"),
+                        ("as-is", "")):
+        root = tmp_path / name
+        (root / "docs").mkdir(parents=True)
+        (root / "docs" / "index.md").write_text(SEARCH_PAGE)
+        (root / "mkdocs.yml").write_text(
+            "site_name: t\ntheme:\n  name: material\nplugins:\n  - search\n"
+            "markdown_extensions:\n  - pymdownx.highlight\n  - pymdownx.superfences\n" + hooks)
+        result = build_site(root / "site", config=root / "mkdocs.yml", cwd=root)
+        assert result.returncode == 0, result.output
+        sites[name] = root / "site"
+    for rel in ("search/search_index.json", "index.html"):
+        assert (sites["plain"] / rel).read_bytes() == (sites["as-is"] / rel).read_bytes(), rel
+    index = json.loads((sites["plain"] / "search" / "search_index.json").read_text())
+    text = " ".join(d["text"] for d in index["docs"])
+    assert "opt = Adam(lr=1e-3)" in text and "&lt;and&gt; &amp; escaped" in text
+
+
+def test_plain_code_keeps_text_and_code_tags_and_is_undone():
+    from mkdocs.exceptions import PluginError
+
+    from hooks.search_text import plain_code, restore_code
+
+    page = ('<p>x</p><pre><span></span><code><span class="n">a</span> <span class="o">&lt;</span>'
+            ' b\n</code></pre><pre class="x">no markup</pre>'
+            '<div class="linenodiv"><pre><span class="normal">1</span></pre></div>')
+    plain, blocks = plain_code(page)
+    assert plain == ('<p>x</p><pre data-optdocs-plain="0"><code>a &lt; b\n</code></pre>'
+                     '<pre class="x">no markup</pre><div class="linenodiv">'
+                     '<pre data-optdocs-plain="1">1</pre></div>')
+    assert restore_code(plain, blocks) == page
+    with pytest.raises(PluginError, match="2 code blocks .* 1 found again"):
+        restore_code(plain.replace('<pre data-optdocs-plain="1">', "<pre>"), blocks)
