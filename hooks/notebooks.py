@@ -12,8 +12,9 @@ mkdocs-jupyter executes a notebook when its page is rendered, one notebook after
   rendering is not cached, exactly as the plugin would (same function, same options), and writes
   the plugin's cache entries, so the notebooks run while the figures are computed (each in its
   own kernel; one process rather than one per notebook saves four starts of nbconvert: in a
-  clean build, 4.0 s of CPU where the five processes took 10.6 s); ``on_pre_page`` waits for
-  that process before the plugin renders a notebook's page, and the plugin then reads its cache;
+  clean build, 4.0 s of CPU where the five processes took 10.6 s); ``on_pre_page`` waits, if the
+  notebook's entry is not there yet, for that process before the plugin renders the page, and the
+  plugin then reads its cache;
 * in ``on_page_content`` folds the cells tagged ``solution`` of a notebook page into one closed
   ``<details>`` per run of consecutive solution cells (nbconvert has no folding of its own;
   in the downloaded notebook the same cells carry ``jupyter.source_hidden`` and
@@ -80,7 +81,10 @@ def on_pre_page(page, config, files):
     if src in _state["specs"]:  # where the plugin copies the notebook (include_source)
         _state["downloads"][src] = Path(page.file.abs_dest_path).parent / Path(src).name
     proc, entry = _state["running"].pop(src, (None, None))
-    if proc is not None and proc.wait() is not None and not entry.is_file():
+    if proc is None or entry.is_file():  # written last, atomically: this notebook is done
+        return page
+    proc.wait()  # it renders the notebooks in order: this one is coming, or has failed
+    if not entry.is_file():
         log.info("notebooks hook: %s did not render in the background; mkdocs-jupyter runs it",
                  page.file.src_uri)
     return page
