@@ -50,6 +50,8 @@ from hooks.build_stats import record_stats  # noqa: E402
 from hooks.fences import code_spans  # noqa: E402
 from hooks.figure_code import FigureCodeError, figure_cell, smaller_title  # noqa: E402
 from hooks.parallel import run_tasks  # noqa: E402
+from hooks.set_aside import put_back as restore  # noqa: E402
+from hooks.set_aside import set_aside  # noqa: E402
 
 log = get_plugin_logger("optdocs")
 
@@ -432,22 +434,12 @@ def put_aside(page_html: str) -> tuple[str, list[str]]:
     the blocks. Search does not index the figures' drawing code, which would answer a search
     for any optimizer with every figure (a fifth of the index) and cost the build a parse of
     two fifths of the site's tags; ``put_back`` restores it before the page is written."""
-    blocks: list[str] = []
-
-    def aside(m: re.Match) -> str:
-        blocks.append(m.group())
-        return f"<!--optdocs-figure-code {len(blocks) - 1}-->"
-
-    return FIGURE_CODE_BLOCK.sub(aside, page_html), blocks
+    return set_aside(page_html, FIGURE_CODE_BLOCK, lambda i, m: f"<!--optdocs-figure-code {i}-->")
 
 
 def put_back(page_html: str, blocks: list[str]) -> str:
     """Undo ``put_aside``: each comment replaced by its block; PluginError if one is missing."""
-    found = len(ASIDE.findall(page_html))
-    if found != len(blocks):
-        raise PluginError(f"optdocs: {len(blocks)} blocks of figure code were put aside, "
-                          f"{found} found again")
-    return ASIDE.sub(lambda m: blocks[int(m.group(1))], page_html)
+    return restore(page_html, ASIDE, blocks, "blocks of figure code")
 
 
 def unwrap_figures(page_html: str) -> str:

@@ -14,9 +14,15 @@ this hook and requires the same search index and the same page.
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
-from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # hooks/ (helpers) lives here
+    sys.path.insert(0, str(REPO_ROOT))
+from hooks.set_aside import put_back, set_aside  # noqa: E402
 
 PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S)
 TAG = re.compile(r"<(?!/?code\b)[^>]*>")
@@ -40,23 +46,13 @@ def on_page_context(context, page, config, nav):
 def plain_code(page_html: str) -> tuple[str, list[str]]:
     """The page with each ``<pre>`` that holds markup reduced to its text and ``<code>`` tags
     (numbered by a ``data-optdocs-plain`` attribute), and the original blocks in order."""
-    blocks: list[str] = []
+    def plain(i: int, m: re.Match) -> str | None:
+        text = TAG.sub("", m.group(1))
+        return None if text == m.group(1) else f'<pre data-optdocs-plain="{i}">{text}</pre>'
 
-    def plain(m: re.Match) -> str:
-        inner = m.group(1)
-        text = TAG.sub("", inner)
-        if text == inner:
-            return m.group()
-        blocks.append(m.group())
-        return f'<pre data-optdocs-plain="{len(blocks) - 1}">{text}</pre>'
-
-    return PRE.sub(plain, page_html), blocks
+    return set_aside(page_html, PRE, plain)
 
 
 def restore_code(page_html: str, blocks: list[str]) -> str:
     """Undo ``plain_code``; PluginError if a block is not found again."""
-    found = len(PLAIN.findall(page_html))
-    if found != len(blocks):
-        raise PluginError(f"optdocs: {len(blocks)} code blocks were given to search as plain "
-                          f"text, {found} found again")
-    return PLAIN.sub(lambda m: blocks[int(m.group(1))], page_html)
+    return put_back(page_html, PLAIN, blocks, "code blocks given to search as plain text")
