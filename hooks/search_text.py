@@ -26,7 +26,7 @@ from hooks.set_aside import put_back, set_aside  # noqa: E402
 
 PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S)
 TAG = re.compile(r"<(?!/?code\b)[^>]*>")
-PLAIN = re.compile(r'<pre data-optdocs-plain="(\d+)">(.*?)</pre>', re.S)
+PLAIN = re.compile(r'<pre data-optdocs-plain="(\d+)">.*?</pre>', re.S)
 
 _aside: dict[str, list[str]] = {}
 

@@ -115,9 +115,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.server.served.append((self.path, code))
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A page that drops a download it started (a navigation cancels it) resets the
+        connection: nothing to report. Any other error is printed as before."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def server(built_site):
-    httpd = http.server.ThreadingHTTPServer(
+    httpd = _Server(
         ("127.0.0.1", 0), functools.partial(_Handler, directory=str(built_site)))
     httpd.served = []
     httpd.base_url = f"http://127.0.0.1:{httpd.server_port}/"
@@ -207,7 +215,7 @@ class _CorsHandler(_Handler):
 
 
 def _serve(directory: Path, host: str = "127.0.0.1", handler=_Handler):
-    httpd = http.server.ThreadingHTTPServer(
+    httpd = _Server(
         (host, 0), functools.partial(handler, directory=str(directory)))
     httpd.served = []
     httpd.base_url = f"http://{host}:{httpd.server_port}/"
