@@ -8,6 +8,8 @@ transparent.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -88,12 +90,46 @@ def style_context():
 
 
 def to_svg(fig: Figure) -> bytes:
-    """The figure as SVG bytes that are identical for identical figures (fixed ids, no date)."""
+    """The figure as SVG bytes that are identical for identical figures (fixed ids, no date).
+
+    The figure is drawn once. ``savefig`` of a figure with a layout engine draws it twice: once
+    without output, to lay it out, then for real. Here the engine lays the figure out alone
+    (:func:`_laid_out_for_svg`) and ``savefig`` draws it; the bytes are the same, in about half the
+    time.
+    """
     import io
 
     import matplotlib
 
     buf = io.BytesIO()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC), _laid_out_for_svg(fig):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
+
+
+@contextlib.contextmanager
+def _laid_out_for_svg(fig: Figure) -> Iterator[None]:
+    """Run the figure's layout engine as an SVG save would, then detach the engine until exit.
+
+    The layout uses what the SVG is drawn with: the text metrics of an SVG canvas, at the 72 dpi
+    the SVG backend draws at. With no engine attached, ``savefig`` skips its layout draw. On exit
+    the figure gets back its canvas, dpi and engine.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        yield
+        return
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    canvas, dpi = fig.canvas, fig.dpi
+    try:
+        FigureCanvasSVG(fig)  # attaches itself to fig
+        fig.dpi = FigureCanvasSVG.fixed_dpi
+        engine.execute(fig)
+        fig.dpi = dpi
+        fig.set_layout_engine(None)
+        yield
+    finally:
+        fig.dpi = dpi
+        fig.set_layout_engine(engine)
+        fig.set_canvas(canvas)
