@@ -1,7 +1,7 @@
 """MkDocs hook: the guide's figures and numbers, computed by optdocs at build time.
 
 - ``on_config`` imports every chapter module of the ``guide`` package (which registers figures and
-  numbers with ``guide.registry``) and computes every number.
+  numbers with ``guide.registry``) and starts computing those missing from the cache.
 - ``on_files`` adds ``figures/<name>.svg`` to the site for every registered figure, so a page
   writes ``![alt](figures/<name>.svg)`` (relative to docs/) and ``mkdocs build --strict`` checks
   the link like any other.
@@ -21,7 +21,11 @@ keyed by the sources of the defining module and of every optdocs / guide module 
 (``hooks/source_keys.py``) and the library versions, so a rebuild with no change recomputes
 nothing and an edit recomputes only what depends on it; entries no build uses any more are pruned
 after the build (``hooks/build_cache.py``). Missing items are computed one chapter module at a
-time (``OPTDOCS_JOBS=N``: N worker processes), each module's checks first (``guide.registry``).
+time (``OPTDOCS_JOBS=N``: N worker processes), each module's checks first (``guide.registry``),
+while MkDocs goes on (``hooks/computing.py``): ``on_page_markdown`` waits for the figures and
+numbers its page names, so pages are rendered while the other figures are computed, and
+``on_env`` for the rest before the figure files are copied from the cache. A failed item fails the
+build at the next wait, with its traceback.
 Set ``OPTDOCS_STATS_FILE`` to a path to get the hit/miss counts as JSON after the build.
 """
 
@@ -47,9 +51,10 @@ if str(REPO_ROOT) not in sys.path:  # guide/ (figures, numbers) and hooks/ (help
 from hooks import cell_runs, known_cells, source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
+from hooks.computing import Computing  # noqa: E402
 from hooks.fences import code_spans  # noqa: E402
 from hooks.figure_code import FigureCodeError, figure_cell, smaller_title  # noqa: E402
-from hooks.parallel import run_tasks  # noqa: E402
+from hooks.parallel import start_tasks  # noqa: E402
 from hooks.set_aside import put_back as restore  # noqa: E402
 from hooks.set_aside import set_aside  # noqa: E402
 
@@ -88,6 +93,7 @@ def purge_modules(*prefixes: str) -> None:
 
 
 def on_config(config):
+    _stop_computing()  # what a failed build of mkdocs serve left running
     registry, render = _load_guide()
     cache = cache_dir("optdocs-figures")
     code_path = cache / f"code-{source_keys.sources_digest(*CODE_SOURCES)}.json"
@@ -101,33 +107,73 @@ def on_config(config):
     values, misses = _read_cached(registry, paths)
     stats = {"figures_computed": 0, "figures_cached": len([k for k in values if k[0] == "figure"]),
              "numbers_computed": 0, "numbers_cached": len([k for k in values if k[0] == "number"])}
-    timings = {}
-    for kind, name, ok, value, seconds in _compute(render, misses, cache):
-        if not ok:
-            spec = (registry.NUMBERS if kind == "number" else registry.FIGURES)[name]
-            raise PluginError(f"optdocs: {kind} {name!r} ({spec.module}) failed:\n{value}")
-        data = json.dumps({"name": name, "text": value}).encode() if kind == "number" else value
-        write_atomic(paths[kind, name], data)
-        values[kind, name] = value
-        stats[f"{kind}s_computed"] += 1
-        timings[f"{kind} {name}"] = seconds
-    _log_summary(stats, timings, time.perf_counter() - t0)
     svgs = {n: v for (k, n), v in values.items() if k == "figure"}
     _state.update(
         registry=registry, stats=stats, cache=cache, used={*paths.values(), code_path},
         numbers={n: v for (k, n), v in values.items() if k == "number"},
-        svgs=svgs, code=code,
+        svgs=svgs, code=code, paths=paths, timings={}, t0=t0, computing=None,
     )
     record_full_size_cells(registry.FIGURES, code, svgs)
+    if misses:  # computed while MkDocs goes on: a page waits for its own figures and numbers
+        _state["computing"] = Computing(*_compute(render, misses, cache), _store)
+    else:
+        _log_summary(stats, {}, time.perf_counter() - t0)
     return config
+
+
+def _store(item: tuple) -> str | None:
+    """Keep one computed figure or number (cache entry, value, statistics); the error's text if
+    it failed."""
+    kind, name, ok, value, seconds = item
+    spec = (_state["registry"].NUMBERS if kind == "number" else _state["registry"].FIGURES)[name]
+    if not ok:
+        return f"optdocs: {kind} {name!r} ({spec.module}) failed:\n{value}"
+    data = json.dumps({"name": name, "text": value}).encode() if kind == "number" else value
+    write_atomic(_state["paths"][kind, name], data)
+    if kind == "figure":
+        _state["svgs"][name] = value
+        if not spec.page_kwargs:
+            known_cells.record(_state["code"][name][1], "", [value])
+    else:
+        _state["numbers"][name] = value
+    _state["stats"][f"{kind}s_computed"] += 1
+    _state["timings"][f"{kind} {name}"] = seconds
+    return None
+
+
+def _wait_for(markdown: str) -> None:
+    """Wait until the figures and numbers that ``markdown`` names are computed."""
+    computing = _state.get("computing")
+    if computing is None:
+        return
+    registry, svgs, numbers = _state["registry"], _state["svgs"], _state["numbers"]
+    figures = {m.group("name") for m in FIGURE_LINE.finditer(markdown)} & registry.FIGURES.keys()
+    names = {m.group(1) for m in PLACEHOLDER.finditer(markdown)} & registry.NUMBERS.keys()
+    computing.wait(lambda: figures <= svgs.keys() and names <= numbers.keys())
+
+
+def _finish_computing() -> None:
+    """Wait for every figure and number still being computed, then log the summary."""
+    computing = _state.get("computing")
+    if computing is not None:
+        computing.wait_all()
+        _log_summary(_state["stats"], _state["timings"], time.perf_counter() - _state["t0"])
+        _state["computing"] = None
+
+
+def _stop_computing() -> None:
+    computing = _state.pop("computing", None)
+    if computing is not None:
+        computing.stop()
 
 
 def record_full_size_cells(figures: dict, code: dict[str, tuple[str, str]],
                            svgs: dict[str, bytes]) -> None:
-    """The cell under a full-size figure prints nothing and draws the figure: tell hooks/cells.py."""
+    """The cell under a full-size figure prints nothing and draws the figure: tell hooks/cells.py
+    (for the figures found in the cache; ``_store`` tells it of each figure computed)."""
     known_cells.reset()
     for name, spec in figures.items():
-        if not spec.page_kwargs:
+        if not spec.page_kwargs and name in svgs:
             known_cells.record(code[name][1], "", [svgs[name]])
 
 
@@ -217,15 +263,14 @@ def _log_summary(stats: dict, timings: dict, seconds: float) -> None:
 
 
 def _compute(render, misses: dict[str, list], cache: Path):
-    """Compute the missing items; yields ``(kind, name, ok, value, seconds)`` as they are done.
+    """Start computing the missing items: ``(results, cancel)`` of ``hooks.parallel.start_tasks``,
+    the results flattened to ``(kind, name, ok, value, seconds)`` as they are done.
 
     One task per group of chapter modules that import each other (guide/index.py reuses the runs
     of guide/sgd_vs_adam.py, guide/choosing.py those of guide/training.py), so memoised
-    experiments are computed once, by ``hooks.parallel.run_tasks`` (``OPTDOCS_JOBS`` worker
-    processes), longest first by the times of the last build.
+    experiments are computed once, in ``OPTDOCS_JOBS`` worker processes, longest first by the
+    times of the last build.
     """
-    if not misses:
-        return
     times_file = cache / "module-seconds.json"
     try:
         last = json.loads(times_file.read_text())
@@ -235,13 +280,21 @@ def _compute(render, misses: dict[str, list], cache: Path):
                     key=lambda g: -sum(last.get(m, 1e9) for m in g))  # unknown modules first
     tasks = [[item for m in group for item in misses[m]] for group in groups]
     module_of = {item: m for m, items in misses.items() for item in items}
-    for items in run_tasks(render.compute_items, tasks):
-        took: dict[str, float] = {}
-        for kind, name, *_, seconds in items:
-            took[module_of[kind, name]] = took.get(module_of[kind, name], 0.0) + seconds
-        last.update(took)
-        write_atomic(times_file, json.dumps(last, indent=1, sort_keys=True).encode())
-        yield from items
+    results, cancel = start_tasks(render.compute_items, tasks)
+
+    def items():
+        try:
+            for done in results:
+                took: dict[str, float] = {}
+                for kind, name, *_, seconds in done:
+                    took[module_of[kind, name]] = took.get(module_of[kind, name], 0.0) + seconds
+                last.update(took)
+                write_atomic(times_file, json.dumps(last, indent=1, sort_keys=True).encode())
+                yield from done
+        finally:
+            results.close()
+
+    return items(), cancel
 
 
 def module_groups(modules: list[str]) -> list[list[str]]:
@@ -265,13 +318,15 @@ def module_groups(modules: list[str]) -> list[list[str]]:
 
 
 def on_files(files, config):
-    for name, svg in sorted(_state["svgs"].items()):
+    for name in sorted(_state["registry"].FIGURES):
         src_uri = f"figures/{name}.svg"
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(
                 f"optdocs: docs/{src_uri} exists but figure {name!r} is generated; delete the file"
             )
-        files.append(File.generated(config, src_uri, content=svg))
+        # copied from its cache entry after the pages are read (on_env waits for every figure)
+        files.append(File.generated(config, src_uri,
+                                    abs_src_path=str(_state["paths"]["figure", name])))
     return files
 
 
@@ -279,6 +334,7 @@ def on_page_markdown(markdown, page, config, files):
     if not page.file.src_uri.endswith(".md"):  # e.g. notebooks rendered by mkdocs-jupyter
         return markdown
     where = page.file.src_uri
+    _wait_for(markdown)
     markdown = expand_figures(markdown, _state["registry"].FIGURES, _state["code"], where)
     return substitute(markdown, _state["numbers"], where)
 
@@ -295,6 +351,16 @@ def on_page_context(context, page, config, nav):
     every page's content first and builds the pages after, hence one list per page."""
     page.content = put_back(page.content, _state.get("aside", {}).pop(page.file.src_uri, []))
     return context
+
+
+def on_env(env, config, files):
+    """The pages are read and MkDocs is about to copy the files: every figure must be there."""
+    _finish_computing()
+    return env
+
+
+def on_build_error(error):
+    _stop_computing()
 
 
 def on_post_build(config):

@@ -4,8 +4,10 @@ per group of chapter modules) and hooks/widgets.py (one task per widget)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from concurrent.futures import Future, InvalidStateError
 
 from mkdocs.exceptions import PluginError
 
@@ -22,23 +24,49 @@ def jobs() -> int:
 
 def run_tasks(work, tasks: list):
     """``work(task)`` for every task, in worker processes when there are several of each;
-    yields the results as they complete."""
+    yields the results as they complete (the workers start at the first ``next``)."""
+    yield from start_tasks(work, tasks)[0]
+
+
+def start_tasks(work, tasks: list):
+    """Like ``run_tasks``, but the worker processes start and get every task now, before the
+    caller starts a thread. Returns ``(results, cancel)``: an iterator of the results as they
+    complete (closing it cancels the tasks not started), and a function that cancels them from
+    another thread (the iterator then raises ``CancelledError``). With one worker or task, the
+    iterator computes the tasks one by one as it is iterated."""
     n = min(jobs(), len(tasks))
     if n <= 1:
-        for task in tasks:
-            yield work(task)
-        return
+        return (work(task) for task in tasks), lambda: None
     import multiprocessing
     import threading
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork shares the imported guide and its memoised results; a threaded parent (mkdocs serve)
     # must not fork, and Windows cannot
     method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
     context = multiprocessing.get_context(method)
     pool = ProcessPoolExecutor(max_workers=n, mp_context=context)
+    futures = [pool.submit(work, task) for task in tasks]
+    stopper = Future()  # done when cancelled: wakes the wait below (a cancelled task would not)
+    return _results(pool, futures, stopper), lambda: _set_done(stopper)
+
+
+def _results(pool, futures: list, stopper):
+    from concurrent.futures import FIRST_COMPLETED, CancelledError, wait
+
+    pending = set(futures)
     try:
-        for future in as_completed([pool.submit(work, task) for task in tasks]):
-            yield future.result()
+        while pending:
+            done, pending = wait(pending | {stopper}, return_when=FIRST_COMPLETED)
+            if stopper in done:
+                raise CancelledError("the build's tasks were cancelled")
+            pending.discard(stopper)
+            for future in done:
+                yield future.result()
     finally:  # a failure stops the build: start no further task
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _set_done(future) -> None:
+    with contextlib.suppress(InvalidStateError):  # cancelled twice
+        future.set_result(None)
