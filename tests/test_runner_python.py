@@ -259,3 +259,34 @@ def test_matplotlibs_font_list_is_cached_and_loads_back(runner, monkeypatch, tmp
     cached = font_manager.json_load(tmp_path / "mplconfig" / name)
     assert [f.name for f in cached.ttflist] == [f.name for f in font_manager.fontManager.ttflist]
     assert runner.FONTS + name not in runner._pyc_names
+
+
+def _runner_figures():
+    """A figure made with pyplot (the runner's Agg backend) and one made by optdocs and shown."""
+    import matplotlib.pyplot as plt
+
+    from optdocs.plots import new_figure, show
+
+    fig, ax = plt.subplots(layout="constrained")
+    ax.semilogy([1, 2, 3], [3e-3, 2e-1, 1e1])
+    ax.set_ylabel(r"$\eta_t$")
+    ours, (a, b) = new_figure(ncols=2)
+    a.loglog([1, 10, 100], [1, 0.1, 0.01], label="1/t")
+    b.set_title("a long title the layout makes room for")
+    ours.legend(loc="outside lower center")
+    return [fig, show(ours)]
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["pyplot", "optdocs"])
+def test_a_figure_is_drawn_once_into_the_png_savefig_gives(runner, which):
+    import matplotlib.pyplot as plt
+
+    try:
+        fig, twin = _runner_figures()[which], _runner_figures()[which]
+        canvas, engine, dpi = fig.canvas, fig.get_layout_engine(), fig.dpi
+        plain = io.BytesIO()
+        twin.savefig(plain, format="png", dpi=runner.PNG_DPI)
+        assert bytes(runner.figure_png(fig)) == plain.getvalue()
+        assert fig.canvas is canvas and fig.get_layout_engine() is engine and fig.dpi == dpi
+    finally:
+        plt.close("all")

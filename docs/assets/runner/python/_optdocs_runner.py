@@ -117,16 +117,45 @@ def emit_figures():
         return
     for num in plt.get_fignums():
         fig = plt.figure(num)
-        buf = io.BytesIO()
         try:
-            # Same layout as the build's SVG (no tight bbox), drawn at 1.5x for sharp screens and
-            # shown at the SVG's size: inches * 96 CSS pixels.
-            fig.savefig(buf, format="png", dpi=144)
+            png = figure_png(fig)
             label = fig.get_label() or ""
             alt = f"Figure {num} produced by this code" + (f": {label}" if label else "")
-            _optdocsFigure(to_js(buf.getbuffer()), alt, round(fig.get_figwidth() * 96))
+            _optdocsFigure(to_js(png), alt, round(fig.get_figwidth() * 96))
         finally:
             plt.close(fig)
+
+
+PNG_DPI = 144  # 1.5x for sharp screens; shown at the SVG's size: inches * 96 CSS pixels
+
+
+def figure_png(fig):
+    """The figure as PNG, with the layout of the build's SVG (no tight bbox), drawn once.
+
+    ``savefig`` of a figure with a layout engine draws it twice: once without output to lay it
+    out, then for real. Here the engine lays it out at the PNG's dpi (the Agg canvas's text
+    metrics, as savefig would) and savefig draws it without the engine: the same bytes, drawn
+    once. The figure gets its canvas, dpi and engine back.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buf = io.BytesIO()
+    engine, dpi, canvas = fig.get_layout_engine(), fig.dpi, fig.canvas
+    try:
+        if engine is not None:
+            if not isinstance(canvas, FigureCanvasAgg):  # pyplot's figures have one already
+                FigureCanvasAgg(fig)
+            fig.dpi = PNG_DPI
+            engine.execute(fig)
+            fig.dpi = dpi
+            fig.set_layout_engine(None)
+        fig.savefig(buf, format="png", dpi=PNG_DPI)
+    finally:
+        fig.dpi = dpi
+        if engine is not None:
+            fig.set_layout_engine(engine)
+            fig.set_canvas(canvas)
+    return buf.getbuffer()
 
 
 class _State:
