@@ -115,7 +115,8 @@ def on_config(config):
     )
     record_full_size_cells(registry.FIGURES, code, svgs)
     if misses:  # computed while MkDocs goes on: a page waits for its own figures and numbers
-        _state["computing"] = Computing(*_compute(render, misses, cache), _store)
+        first = first_pages(registry, Path(config["docs_dir"]), config["exclude_docs"])
+        _state["computing"] = Computing(*_compute(render, misses, cache, first), _store)
     else:
         _log_summary(stats, {}, time.perf_counter() - t0)
     return config
@@ -262,22 +263,20 @@ def _log_summary(stats: dict, timings: dict, seconds: float) -> None:
         log.info("slowest: %s", ", ".join(f"{what} {t:.1f} s" for t, what in slow))
 
 
-def _compute(render, misses: dict[str, list], cache: Path):
+def _compute(render, misses: dict[str, list], cache: Path, first: dict[tuple[str, str], int]):
     """Start computing the missing items: ``(results, cancel)`` of ``hooks.parallel.start_tasks``,
     the results flattened to ``(kind, name, ok, value, seconds)`` as they are done.
 
     One task per group of chapter modules that import each other (guide/index.py reuses the runs
     of guide/sgd_vs_adam.py, guide/choosing.py those of guide/training.py), so memoised
-    experiments are computed once, in ``OPTDOCS_JOBS`` worker processes, longest first by the
-    times of the last build.
+    experiments are computed once, in ``OPTDOCS_JOBS`` worker processes, in ``task_order``.
     """
     times_file = cache / "module-seconds.json"
     try:
         last = json.loads(times_file.read_text())
     except (OSError, ValueError):
         last = {}
-    groups = sorted(module_groups(list(misses)),
-                    key=lambda g: -sum(last.get(m, 1e9) for m in g))  # unknown modules first
+    groups = task_order(module_groups(list(misses)), misses, first, last)
     tasks = [[item for m in group for item in misses[m]] for group in groups]
     module_of = {item: m for m, items in misses.items() for item in items}
     results, cancel = start_tasks(render.compute_items, tasks)
@@ -315,6 +314,46 @@ def module_groups(modules: list[str]) -> list[list[str]]:
     for m in sorted(modules):
         groups.setdefault(root(m), []).append(m)
     return sorted(groups.values())
+
+
+def task_order(groups: list[list[str]], misses: dict[str, list], first: dict, last: dict
+               ) -> list[list[str]]:
+    """The groups in the order their tasks go to the workers: the longest first (by the seconds
+    of the last build in ``last``; a module without a time counts as the longest, so in a clean
+    build it is the group of most modules), then in the order MkDocs reads the pages that need
+    them (``first``: item -> position of its first page, see ``first_pages``), since it renders
+    them one after another, waiting for each page's figures; between equals, longest first."""
+    def weight(group: list[str]) -> float:
+        return sum(last.get(m, 1e9) for m in group)
+
+    def page(group: list[str]) -> int:
+        return min(first.get(item, len(first)) for m in group for item in misses[m])
+
+    longest = max(groups, key=weight, default=None)
+    return sorted(groups, key=lambda g: (g is not longest, page(g), -weight(g)))
+
+
+def first_pages(registry, docs_dir: Path, exclude=None) -> dict[tuple[str, str], int]:
+    """``{(kind, name): i}``: the figures and numbers named by the Markdown pages, each with the
+    position of the first page naming it in the order MkDocs reads the pages (a folder's
+    ``index.md`` first, then its other files by name, then its subfolders)."""
+    def build_order(path: Path) -> tuple:
+        parts = path.relative_to(docs_dir).parts
+        return parts[:-1], path.stem != "index", parts[-1]
+
+    pages = [p for p in docs_dir.rglob("*.md")
+             if not any(part.startswith(".") for part in p.relative_to(docs_dir).parts)
+             and not (exclude is not None and exclude.match_file(p.relative_to(docs_dir).as_posix()))]
+    first: dict[tuple[str, str], int] = {}
+    for i, path in enumerate(sorted(pages, key=build_order)):
+        text = path.read_text(encoding="utf-8")
+        for m in FIGURE_LINE.finditer(text):
+            if m.group("name") in registry.FIGURES:
+                first.setdefault(("figure", m.group("name")), i)
+        for m in PLACEHOLDER.finditer(text):
+            if m.group(1) in registry.NUMBERS:
+                first.setdefault(("number", m.group(1)), i)
+    return first
 
 
 def on_files(files, config):

@@ -38,6 +38,43 @@ def test_only_modules_with_work_are_grouped(figures):
     assert figures.module_groups([]) == []
 
 
+class _Registry:
+    FIGURES = {"fig-a": None, "fig-b": None}
+    NUMBERS = {"n_one": None, "n_two": None}
+
+
+def test_items_get_the_position_of_the_first_page_mkdocs_reads_them_on(figures, tmp_path):
+    pages = {"index.md": "{{ n_two }}", "b.md": "![](figures/fig-b.svg)\n", "a.md": "{{ n_one }} {{ n_two }}",
+             "sub/index.md": "![](figures/fig-a.svg)\n", "sub/z.md": "![](figures/fig-b.svg)\n",
+             ".hidden/c.md": "{{ n_one }}", "skip.md": "![](figures/fig-a.svg)\n{{ unknown }}"}
+    for rel, text in pages.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+
+    class Exclude:
+        @staticmethod
+        def match_file(rel):
+            return rel == "skip.md"
+
+    # MkDocs reads index.md, a.md, b.md, then sub/index.md, sub/z.md (a folder after the files)
+    assert figures.first_pages(_Registry, tmp_path, Exclude) == {
+        ("number", "n_two"): 0, ("number", "n_one"): 1, ("figure", "fig-b"): 2,
+        ("figure", "fig-a"): 3}
+
+
+def test_the_longest_group_goes_first_then_the_order_of_the_pages(figures):
+    groups = [["guide.a"], ["guide.b", "guide.c"], ["guide.d"], ["guide.e"]]
+    misses = {"guide.a": [("number", "a")], "guide.b": [("figure", "b")], "guide.c": [],
+              "guide.d": [("number", "d")], "guide.e": [("number", "e")]}
+    first = {("number", "a"): 1, ("figure", "b"): 2, ("number", "d"): 0}   # e: on no page
+    last = {"guide.a": 1.0, "guide.b": 2.0, "guide.c": 30.0, "guide.d": 5.0, "guide.e": 9.0}
+    assert figures.task_order(groups, misses, first, last) == [
+        ["guide.b", "guide.c"], ["guide.d"], ["guide.a"], ["guide.e"]]
+    # a clean build knows no times: the group of most modules counts as the longest
+    assert figures.task_order(groups, misses, first, {})[0] == ["guide.b", "guide.c"]
+    assert figures.task_order(groups, misses, {}, {})[1:] == [["guide.a"], ["guide.d"], ["guide.e"]]
+
+
 # ------------------------------------------------------------ captions and the code under figures
 
 class _Spec:
