@@ -375,7 +375,13 @@ def on_page_markdown(markdown, page, config, files):
     where = page.file.src_uri
     _wait_for(markdown)
     markdown = expand_figures(markdown, _state["registry"].FIGURES, _state["code"], where)
-    return substitute(markdown, _state["numbers"], where)
+    try:  # a copy: the thread storing results may add numbers meanwhile
+        return substitute(markdown, dict(_state["numbers"]), where)
+    except PluginError:  # an unknown number: say so once every number is in, for the hints
+        if _state.get("computing") is None:
+            raise
+        _finish_computing()
+        return substitute(markdown, _state["numbers"], where)
 
 
 @event_priority(-100)  # after hooks/cells.py has finished the cells inside the blocks
