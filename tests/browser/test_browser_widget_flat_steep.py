@@ -95,6 +95,26 @@ def test_live_equals_the_grid_at_a_grid_point(page):
     assert "Live" in w.locator("[data-role=status]").inner_text()
 
 
+def test_a_move_counts_its_pending_calls_before_its_answer_is_drawn(page):
+    """data-pending describes the settings of the last move at once, not the last redraw: a
+    waiter for data-pending 0 after a move (wait_live below) must not see the old settings' 0
+    while the redraw waits for Python's answer (a CI run on a loaded host did)."""
+    w = root(page, NAME)
+    wait_live(page, w)
+    current = {**DEFAULTS, **page.evaluate("""() => Object.fromEntries(
+        [...document.querySelectorAll('[data-optdocs-widget="flat-steep"] input')]
+        .map(i => [i.name, Number(i.value)]))""")}
+    pending = w.evaluate("""el => {
+        const input = el.querySelector('input[name="sgd_lr"]');
+        input.value = "0.135";                       // off the grid, never asked before
+        input.dispatchEvent(new Event("input", {bubbles: true}));
+        return Number(el.dataset.pending);          // read before any answer can come back
+    }""")
+    assert pending > 0
+    wait_live(page, w)
+    check(readouts(w), {**current, "sgd_lr": 0.135})
+
+
 @pytest.mark.parametrize("settings", [
     {"sgd_lr": 0.245, "step": 37},                       # just below 2/h2: w2 still shrinks
     {"rms_lr": 0.065, "ada_lr": 0.85, "step": 1},

@@ -591,7 +591,11 @@
      * move, not one per answer: each costs the page a layout, which delays the next answer's
      * message), and at the latest FALLBACK_MS after the first wait, with the grid's answers. */
     drawWhenAnswered() {
-      if (this.answers().pendingFast && this.state === "live") {
+      const { pending, pendingFast } = this.answers();
+      if (pendingFast && this.state === "live") {
+        // not redrawn yet, but data-pending already counts the calls the new settings wait for
+        this.root.setAttribute("data-pending", String(pending));
+        this.root.setAttribute("data-pending-fast", String(pendingFast));
         if (!this.fallbackTimer) this.fallbackTimer = setTimeout(() => this.render(), FALLBACK_MS);
       } else {
         this.render();
