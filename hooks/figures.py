@@ -114,11 +114,18 @@ def on_config(config):
         svgs=svgs, code=code, paths=paths, timings={}, t0=t0, computing=None,
     )
     record_full_size_cells(registry.FIGURES, code, svgs)
-    if misses:  # computed while MkDocs goes on: a page waits for its own figures and numbers
-        first = first_pages(registry, Path(config["docs_dir"]), config["exclude_docs"])
-        _state["computing"] = Computing(*_compute(render, misses, cache, first), _store)
-    else:
-        _log_summary(stats, {}, time.perf_counter() - t0)
+    first = first_pages(registry, Path(config["docs_dir"]), config["exclude_docs"]) if misses else {}
+    results, cancel = _compute(render, misses, cache, first)
+    if cancel is not None:  # in worker processes while MkDocs goes on: a page waits for its own
+        _state["computing"] = Computing(results, cancel, _store)
+        return config
+    # in this process (one task, or OPTDOCS_JOBS=1): now, not in a thread beside the pages, whose
+    # cells may draw with the same Matplotlib (rcParams are global)
+    for item in results:
+        error = _store(item)
+        if error is not None:
+            raise PluginError(error)
+    _log_summary(stats, _state["timings"], time.perf_counter() - t0)
     return config
 
 

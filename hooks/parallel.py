@@ -32,11 +32,11 @@ def start_tasks(work, tasks: list):
     """Like ``run_tasks``, but the worker processes start and get every task now, before the
     caller starts a thread. Returns ``(results, cancel)``: an iterator of the results as they
     complete (closing it cancels the tasks not started), and a function that cancels them from
-    another thread (the iterator then raises ``CancelledError``). With one worker or task, the
-    iterator computes the tasks one by one as it is iterated."""
+    another thread (the iterator then raises ``CancelledError``). With one worker or task,
+    ``cancel`` is None: the iterator computes the tasks in this process as it is iterated."""
     n = min(jobs(), len(tasks))
     if n <= 1:
-        return (work(task) for task in tasks), lambda: None
+        return (work(task) for task in tasks), None
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
