@@ -47,7 +47,7 @@ if str(REPO_ROOT) not in sys.path:  # optdocs/ and hooks/ (helpers) live here
 from hooks import cell_runs, known_cells, source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
-from hooks.fences import fences  # noqa: E402
+from hooks.fences import fences, markdown_pages  # noqa: E402
 
 ANNOTATIONS_SLOT = "<!--optdocs-annotations-->"
 CELL_END = "<!--/optdocs-cell-->"
@@ -211,14 +211,8 @@ def _keep_svg(svg: bytes) -> str:
 def markdown_cells(docs_dir: Path, exclude=None) -> list[str]:
     """The code of every ```python block of the docs' Markdown pages (not those of
     ``exclude``, the ``exclude_docs`` setting, nor of hidden folders), as the fence receives it."""
-    out = []
-    for path in sorted(docs_dir.rglob("*.md")):
-        rel = path.relative_to(docs_dir).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")) or (
-                exclude is not None and exclude.match_file(rel)):
-            continue
-        out += [f.code for f in fences(path.read_text(encoding="utf-8")) if f.lang == "python"]
-    return out
+    return [f.code for path in markdown_pages(docs_dir, exclude)
+            for f in fences(path.read_text(encoding="utf-8")) if f.lang == "python"]
 
 
 # ------------------------------------------------------------------------------------ helpers

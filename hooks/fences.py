@@ -1,5 +1,7 @@
 """The fenced code blocks of a Markdown page, found the way pymdownx.superfences finds them.
 
+Also ``markdown_pages``: the pages the hooks scan, in the order MkDocs reads them.
+
 One parser for the build hooks and the tests: ``hooks/cells.py`` maps each ```` ```python ```` block
 to its line, ``hooks/figures.py`` leaves code alone when it fills in numbers, and
 ``tests/site_helpers.py`` runs every block in a fresh process.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 BRACED_LANG = re.compile(r"^\{\s*\.([\w+-]+)")
@@ -86,3 +89,21 @@ def fences(markdown: str) -> list[Fence]:
 def code_spans(markdown: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of every fenced block, in order."""
     return [(f.start, f.end) for f in fences(markdown)]
+
+
+def markdown_pages(docs_dir: Path, exclude=None) -> list[Path]:
+    """The docs' Markdown pages (not those of ``exclude``, the ``exclude_docs`` setting, nor of
+    hidden folders) in the order MkDocs reads them: a folder's ``index.md`` first, then its other
+    files by name, then its subfolders."""
+    def build_order(path: Path) -> tuple:
+        parts = path.relative_to(docs_dir).parts
+        return parts[:-1], path.stem != "index", parts[-1]
+
+    pages = []
+    for path in docs_dir.rglob("*.md"):
+        rel = path.relative_to(docs_dir)
+        if any(part.startswith(".") for part in rel.parts) or (
+                exclude is not None and exclude.match_file(rel.as_posix())):
+            continue
+        pages.append(path)
+    return sorted(pages, key=build_order)

@@ -52,7 +52,7 @@ from hooks import cell_runs, known_cells, source_keys  # noqa: E402
 from hooks.build_cache import cache_dir, prune, touch, write_atomic  # noqa: E402
 from hooks.build_stats import record_stats  # noqa: E402
 from hooks.computing import Computing  # noqa: E402
-from hooks.fences import code_spans  # noqa: E402
+from hooks.fences import code_spans, markdown_pages  # noqa: E402
 from hooks.figure_code import FigureCodeError, figure_cell, smaller_title  # noqa: E402
 from hooks.parallel import start_tasks  # noqa: E402
 from hooks.set_aside import put_back as restore  # noqa: E402
@@ -342,17 +342,10 @@ def task_order(groups: list[list[str]], misses: dict[str, list], first: dict, la
 
 def first_pages(registry, docs_dir: Path, exclude=None) -> dict[tuple[str, str], int]:
     """``{(kind, name): i}``: the figures and numbers named by the Markdown pages, each with the
-    position of the first page naming it in the order MkDocs reads the pages (a folder's
-    ``index.md`` first, then its other files by name, then its subfolders)."""
-    def build_order(path: Path) -> tuple:
-        parts = path.relative_to(docs_dir).parts
-        return parts[:-1], path.stem != "index", parts[-1]
-
-    pages = [p for p in docs_dir.rglob("*.md")
-             if not any(part.startswith(".") for part in p.relative_to(docs_dir).parts)
-             and not (exclude is not None and exclude.match_file(p.relative_to(docs_dir).as_posix()))]
+    position of the first page naming it in the order MkDocs reads the pages
+    (``hooks.fences.markdown_pages``)."""
     first: dict[tuple[str, str], int] = {}
-    for i, path in enumerate(sorted(pages, key=build_order)):
+    for i, path in enumerate(markdown_pages(docs_dir, exclude)):
         text = path.read_text(encoding="utf-8")
         for m in FIGURE_LINE.finditer(text):
             if m.group("name") in registry.FIGURES:
